@@ -1,0 +1,53 @@
+# Two commands: `make book` builds the website, `make test` runs every test.
+# Both create .venv from the pinned requirements.txt first if it is missing or stale.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+export PATH := $(BIN):$(PATH)
+# Development and CI read the course data from the shared folder beside the checkout.
+ifeq ($(CNN_COURSE_DATA),)
+ifneq ($(wildcard ../shared/data/SHA256SUMS),)
+export CNN_COURSE_DATA := $(abspath ../shared/data)
+endif
+endif
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONHASHSEED ?= 0
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: book test test-fast bench release demo setup clean
+.DEFAULT_GOAL := book
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml scripts/install-system-deps
+	scripts/install-system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cnn-course)"
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build --warningiserror --keep-going .
+	@echo "Site: $(abspath _build/html/index.html)"
+
+test: $(STAMP)
+	$(PYTEST) tests
+
+test-fast: $(STAMP)
+	$(PYTEST) tests -m "not slow and not site"
+
+release: $(STAMP)
+	$(BIN)/python -m autograder release --all
+
+demo: $(STAMP)
+	$(BIN)/python -m autograder demo
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,1 @@
+"""Sandboxed, parallel autograding of the course's nbgrader assignments."""

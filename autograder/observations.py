@@ -1,0 +1,76 @@
+"""Observations: the plain data a student's kernel reports and the trusted grader judges.
+
+Only dicts with string keys, lists, strings, numbers, booleans, None and numpy arrays of
+numeric dtypes travel. Arrays are base64 inside JSON. Decoding rejects anything else, so an
+object with a rigged ``__eq__`` can never reach a comparison.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+MIME_TYPE = "application/vnd.cnn-grader.observation+json"
+_NUMERIC_KINDS = set("biuf")
+MAX_DEPTH = 20
+
+
+class ObservationError(ValueError):
+    """An observation that is malformed, too large or not plain data."""
+
+
+def encode(value, depth: int = 0):
+    """Turn an observation into JSON-compatible data (runs in the kernel too: stdlib + numpy)."""
+    if depth > MAX_DEPTH:
+        raise ObservationError("observation nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)) and type(value) in (int, float):
+        return value
+    if isinstance(value, np.generic):
+        return encode(value.item(), depth + 1)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in _NUMERIC_KINDS:
+            raise ObservationError(f"arrays must be numeric, not {value.dtype}")
+        array = np.ascontiguousarray(value)
+        return {
+            "__ndarray__": base64.b64encode(array.tobytes()).decode("ascii"),
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+        }
+    if isinstance(value, (list, tuple)):
+        return [encode(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {str(key): encode(item, depth + 1) for key, item in value.items()}
+    raise ObservationError(f"cannot observe a {type(value).__name__}")
+
+
+def decode(data, depth: int = 0):
+    """Rebuild an observation from untrusted JSON data, accepting plain types only."""
+    if depth > MAX_DEPTH:
+        raise ObservationError("observation nested too deeply")
+    kind = type(data)
+    if data is None or kind in (bool, str, int, float):
+        return data
+    if kind is list:
+        return [decode(item, depth + 1) for item in data]
+    if kind is dict:
+        if "__ndarray__" in data:
+            return _decode_array(data)
+        return {str(key): decode(item, depth + 1) for key, item in data.items()}
+    raise ObservationError(f"unexpected {kind.__name__} in an observation")
+
+
+def _decode_array(data: dict) -> np.ndarray:
+    try:
+        dtype = np.dtype(str(data["dtype"]))
+        shape = tuple(int(n) for n in data["shape"])
+        raw = base64.b64decode(str(data["__ndarray__"]), validate=True)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ObservationError(f"malformed array: {error}") from None
+    if dtype.kind not in _NUMERIC_KINDS:
+        raise ObservationError(f"arrays must be numeric, not {dtype}")
+    if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != len(raw):
+        raise ObservationError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
