@@ -1,0 +1,1 @@
+"""Model builders used by the chapters."""
