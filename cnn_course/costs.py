@@ -1,0 +1,153 @@
+"""Cost calculators for convolutions: output sizes, parameters and multiplications.
+
+Small pure functions, so a chapter can compute every number the lectures quote and a test
+can check them by hand. Costs count multiplications (one per filter weight per output value),
+the measure the lectures use; additions and biases are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+
+def conv_output_size(n: int, f: int, *, padding: int = 0, stride: int = 1) -> int:
+    """Side of a convolution's output: ``floor((n + 2p - f) / s) + 1``."""
+    if f > n + 2 * padding:
+        raise ValueError(f"a {f}x{f} filter does not fit a {n}x{n} input with padding {padding}")
+    return (n + 2 * padding - f) // stride + 1
+
+
+def same_padding(f: int) -> int:
+    """Padding ``p = (f - 1) / 2`` that keeps the size at stride 1 ("same"), for odd ``f``."""
+    if f % 2 == 0:
+        raise ValueError(f"'same' padding needs an odd filter size, got {f}")
+    return (f - 1) // 2
+
+
+def conv_multiplications(h_out: int, w_out: int, c_out: int, f: int, c_in: int) -> int:
+    """Multiplications of a standard ``f x f`` convolution: every one of the
+    ``h_out * w_out * c_out`` output values is a dot product of ``f * f * c_in`` numbers."""
+    return h_out * w_out * c_out * f * f * c_in
+
+
+def conv_parameters(f: int, c_in: int, c_out: int, *, bias: bool = True) -> int:
+    """Learnable parameters of a convolution: ``c_out`` filters of ``f x f x c_in`` (+ a bias each)."""
+    return (f * f * c_in + int(bias)) * c_out
+
+
+def normal_conv_cost(n_out: int, f: int, c_in: int, c_out: int) -> int:
+    """Multiplications of a standard convolution with a square ``n_out x n_out x c_out`` output.
+
+    The lecture's form: (filter size ``f*f*c_in``) x (filter positions ``n_out**2``) x (filters ``c_out``).
+    """
+    return conv_multiplications(n_out, n_out, c_out, f, c_in)
+
+
+class SeparableCost(NamedTuple):
+    """Multiplications of a depthwise separable convolution, step by step."""
+
+    depthwise: int
+    pointwise: int
+    total: int
+
+
+def depthwise_separable_cost(n_out: int, f: int, c_in: int, c_out: int) -> SeparableCost:
+    """Cost of a depthwise ``f x f`` convolution (one filter per input channel) followed by
+    a pointwise ``1 x 1 x c_in`` convolution with ``c_out`` filters, for a square output."""
+    depthwise = f * f * n_out * n_out * c_in
+    pointwise = c_in * n_out * n_out * c_out
+    return SeparableCost(depthwise, pointwise, depthwise + pointwise)
+
+
+def cost_ratio(c_out: int, f: int) -> float:
+    """Depthwise separable cost over normal cost: ``1 / c_out + 1 / f**2`` (exact, for any size)."""
+    return 1 / c_out + 1 / f**2
+
+
+def depthwise_separable_parameters(f: int, c_in: int, c_out: int, *, bias: bool = True) -> int:
+    """Parameters of a depthwise ``f x f`` convolution plus a pointwise one (biases on both if ``bias``)."""
+    return (f * f + int(bias)) * c_in + conv_parameters(1, c_in, c_out, bias=bias)
+
+
+class BottleneckCost(NamedTuple):
+    """Multiplications of a 1x1 reduction ("bottleneck") followed by an ``f x f`` convolution."""
+
+    reduce: int
+    conv: int
+    total: int
+
+
+def bottleneck_cost(h_out: int, w_out: int, c_in: int, c_bottleneck: int, c_out: int, f: int) -> BottleneckCost:
+    """Cost of shrinking ``c_in`` to ``c_bottleneck`` channels with 1x1 filters, then an
+    ``f x f`` "same" convolution to ``c_out`` channels, all at ``h_out x w_out``."""
+    reduce = conv_multiplications(h_out, w_out, c_bottleneck, 1, c_in)
+    conv = conv_multiplications(h_out, w_out, c_out, f, c_bottleneck)
+    return BottleneckCost(reduce, conv, reduce + conv)
+
+
+# EfficientNet's grid-searched coefficients (Tan & Le, 2019, section 3.3).
+EFFICIENTNET_ALPHA, EFFICIENTNET_BETA, EFFICIENTNET_GAMMA = 1.2, 1.1, 1.15
+
+
+class Scaling(NamedTuple):
+    """Multipliers of compound scaling at one ``phi``."""
+
+    phi: float
+    depth: float
+    width: float
+    resolution: float
+    flops: float
+
+
+def compound_scaling(
+    phi: float,
+    alpha: float = EFFICIENTNET_ALPHA,
+    beta: float = EFFICIENTNET_BETA,
+    gamma: float = EFFICIENTNET_GAMMA,
+) -> Scaling:
+    """Depth ``alpha**phi``, width ``beta**phi`` and resolution ``gamma**phi`` multipliers.
+
+    FLOPs grow linearly with depth and quadratically with width and resolution, so by
+    ``(alpha * beta**2 * gamma**2) ** phi`` -- about ``2**phi`` when that product is about 2.
+    """
+    depth, width, resolution = alpha**phi, beta**phi, gamma**phi
+    return Scaling(phi, depth, width, resolution, depth * width**2 * resolution**2)
+
+
+def keras_multiplications(model) -> int:
+    """Multiplications of the convolutional and dense layers of a built Keras model.
+
+    Counted from each layer's kernel and output shapes (batch size 1); pooling, batch
+    normalization, activations and biases are ignored, as in the lectures' counts.
+    """
+    total = 0
+    for layer in _leaf_layers(model):
+        kind = type(layer).__name__
+        if kind not in {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}:
+            continue
+        out = layer.output.shape
+        positions = math.prod(int(d) for d in out[1:-1])  # output pixels (1 for Dense on vectors)
+        if kind == "Conv2D":
+            kh, kw, c_in, c_out = layer.kernel.shape
+            total += positions * int(c_out) * int(kh) * int(kw) * int(c_in)
+        elif kind == "Dense":
+            c_in, c_out = layer.kernel.shape
+            total += positions * int(c_in) * int(c_out)
+        elif kind == "DepthwiseConv2D":
+            kh, kw, c_in, multiplier = layer.kernel.shape
+            total += positions * int(c_in) * int(multiplier) * int(kh) * int(kw)
+        else:  # SeparableConv2D: depthwise then pointwise
+            kh, kw, c_in, multiplier = layer.depthwise_kernel.shape
+            c_mid, c_out = layer.pointwise_kernel.shape[-2:]
+            total += positions * int(kh) * int(kw) * int(c_in) * int(multiplier)
+            total += positions * int(c_mid) * int(c_out)
+    return total
+
+
+def _leaf_layers(model):
+    for layer in model.layers:
+        if hasattr(layer, "layers") and layer.layers:  # nested model
+            yield from _leaf_layers(layer)
+        else:
+            yield layer

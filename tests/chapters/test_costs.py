@@ -1,0 +1,143 @@
+"""The cost calculators and model builders of chapters 5-7, on cases checked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from cnn_course import costs
+
+
+def test_conv_output_size():
+    assert costs.conv_output_size(6, 3) == 4  # the lecture's 6x6 input, 3x3 filter
+    assert costs.conv_output_size(28, 5, padding=costs.same_padding(5)) == 28
+    assert costs.conv_output_size(224, 7, padding=3, stride=2) == 112
+    with pytest.raises(ValueError):
+        costs.conv_output_size(3, 5)
+    with pytest.raises(ValueError):
+        costs.same_padding(4)
+
+
+def test_conv_parameters():
+    assert costs.conv_parameters(1, 192, 32) == 192 * 32 + 32
+    assert costs.conv_parameters(1, 192, 32, bias=False) == 6144
+    assert costs.conv_parameters(3, 3, 5) == (27 + 1) * 5
+
+
+def test_inception_5x5_cost_is_120_million():
+    # 28 x 28 x 32 outputs, each a 5 x 5 x 192 dot product.
+    assert costs.conv_multiplications(28, 28, 32, 5, 192) == 120_422_400
+
+
+def test_one_by_one_shrink_cost():
+    assert costs.conv_multiplications(28, 28, 32, 1, 192) == 28 * 28 * 32 * 192 == 4_816_896
+
+
+def test_bottleneck_cost():
+    cost = costs.bottleneck_cost(28, 28, c_in=192, c_bottleneck=16, c_out=32, f=5)
+    assert cost.reduce == 2_408_448  # 28*28*16*192
+    assert cost.conv == 10_035_200  # 28*28*32*5*5*16
+    assert cost.total == 12_443_648
+    assert cost.total / costs.conv_multiplications(28, 28, 32, 5, 192) == pytest.approx(0.1033, abs=1e-4)
+
+
+def test_lecture_depthwise_separable_example():
+    # 6x6x3 input, 3x3 filters, 5 output channels, 4x4x5 output.
+    assert costs.normal_conv_cost(n_out=4, f=3, c_in=3, c_out=5) == 2160
+    cost = costs.depthwise_separable_cost(n_out=4, f=3, c_in=3, c_out=5)
+    assert cost == (432, 240, 672)
+    assert (cost.depthwise, cost.pointwise, cost.total) == (432, 240, 672)
+    assert cost.total / 2160 == pytest.approx(0.3111, abs=1e-4)
+    assert costs.cost_ratio(5, 3) == pytest.approx(1 / 5 + 1 / 9)
+
+
+@pytest.mark.parametrize("n_out,f,c_in,c_out", [(4, 3, 3, 5), (14, 3, 512, 512), (7, 5, 32, 64), (1, 1, 1, 1)])
+def test_cost_ratio_is_exact(n_out, f, c_in, c_out):
+    exact = costs.depthwise_separable_cost(n_out, f, c_in, c_out).total / costs.normal_conv_cost(n_out, f, c_in, c_out)
+    assert exact == pytest.approx(costs.cost_ratio(c_out, f))
+
+
+def test_depthwise_separable_parameters():
+    assert costs.depthwise_separable_parameters(3, 3, 5, bias=False) == 9 * 3 + 3 * 5
+    assert costs.depthwise_separable_parameters(3, 3, 5) == 10 * 3 + 4 * 5
+
+
+def test_compound_scaling():
+    assert costs.compound_scaling(0) == (0, 1, 1, 1, 1)
+    one = costs.compound_scaling(1)
+    assert (one.depth, one.width, one.resolution) == pytest.approx((1.2, 1.1, 1.15))
+    assert one.flops == pytest.approx(1.2 * 1.1**2 * 1.15**2) == pytest.approx(1.920, abs=1e-3)
+    assert costs.compound_scaling(3).flops == pytest.approx(one.flops**3)
+    assert costs.compound_scaling(2, alpha=2, beta=1, gamma=1).flops == 4
+
+
+# --- model builders: graph construction only, no training ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def keras():
+    return pytest.importorskip("keras")
+
+
+def test_inception_module_shape_and_cost(keras):
+    from cnn_course.models.inception import inception_module
+
+    inputs = keras.Input((28, 28, 192))
+    outputs = inception_module(inputs, 64, 96, 128, 16, 32, 32, name="3a")
+    assert tuple(outputs.shape) == (None, 28, 28, 256)
+    model = keras.Model(inputs, outputs)
+    # The 5x5 branch: 1x1 to 16, then 5x5 to 32 -- the bottleneck counted above.
+    five = costs.conv_multiplications(28, 28, 32, 5, 16) + costs.conv_multiplications(28, 28, 16, 1, 192)
+    assert five == costs.bottleneck_cost(28, 28, 192, 16, 32, 5).total
+    expected = (
+        costs.conv_multiplications(28, 28, 64, 1, 192)
+        + costs.bottleneck_cost(28, 28, 192, 96, 128, 3).total
+        + five
+        + costs.conv_multiplications(28, 28, 32, 1, 192)
+    )
+    assert costs.keras_multiplications(model) == expected
+    assert model.count_params() == sum(
+        costs.conv_parameters(f, c_in, c_out)
+        for f, c_in, c_out in [(1, 192, 64), (1, 192, 96), (3, 96, 128), (1, 192, 16), (5, 16, 32), (1, 192, 32)]
+    )
+
+
+def test_googlenet_outputs(keras):
+    from cnn_course.models.inception import googlenet
+
+    model = googlenet()
+    assert [tuple(o.shape) for o in model.outputs] == [(None, 1000)] * 3
+    assert model.get_layer("inception_5b_concat").output.shape[1:] == (7, 7, 1024)
+    # The paper's "1.5 billion multiply-adds" for the main network (side branches add little).
+    assert costs.keras_multiplications(model) == pytest.approx(1.5e9, rel=0.07)
+    assert googlenet(auxiliary=False).count_params() < model.count_params()
+
+
+def test_mobilenet_v1_matches_keras(keras):
+    from cnn_course.models.mobilenet import depthwise_separable_block, mobilenet_v1
+
+    inputs = keras.Input((6, 6, 3))
+    block = keras.Model(inputs, depthwise_separable_block(inputs, 5))
+    assert tuple(block.output.shape) == (None, 6, 6, 5)
+    mine = mobilenet_v1()
+    reference = keras.applications.MobileNet(weights=None)
+    assert mine.count_params() == reference.count_params() == 4_253_864
+    assert costs.keras_multiplications(mine) == costs.keras_multiplications(reference)
+
+
+def test_mobilenet_v2_matches_keras(keras):
+    from cnn_course.models.mobilenet import inverted_residual_block, mobilenet_v2
+
+    inputs = keras.Input((8, 8, 3))
+    residual = keras.Model(inputs, inverted_residual_block(inputs, 3, stride=1, expansion=6))
+    assert any(type(layer).__name__ == "Add" for layer in residual.layers)
+    assert residual.get_layer("bottleneck_expand").output.shape[-1] == 18
+    strided = keras.Model(inputs, inverted_residual_block(inputs, 3, stride=2, expansion=6))
+    assert not any(type(layer).__name__ == "Add" for layer in strided.layers)
+    assert tuple(strided.output.shape) == (None, 4, 4, 3)
+    mine = mobilenet_v2()
+    reference = keras.applications.MobileNetV2(weights=None)
+    assert mine.count_params() == reference.count_params() == 3_538_984
+    assert costs.keras_multiplications(mine) == costs.keras_multiplications(reference)
+    assert math.isclose(costs.keras_multiplications(mine), 300e6, rel_tol=0.01)
