@@ -47,3 +47,153 @@ def plot_history(*histories, metrics=("loss", "accuracy"), labels=None, boundari
         ax.legend()
     fig.tight_layout()
     return fig
+
+
+# --- Diagrams for chapters 5-7 (1x1 convolutions, inception, MobileNet) ---------------------
+# Drawn with matplotlib patches: graphviz/pydot (keras.utils.plot_model) are not installed.
+
+
+def plot_matrices(matrices, titles=None, fmt: str = "{:g}", cmap: str = "Blues", size: float = 2.6):
+    """Draw small 2-D arrays side by side with every value written in its cell."""
+    matrices = [np.asarray(m) for m in matrices]
+    fig, axes = plt.subplots(1, len(matrices), figsize=(size * len(matrices), size), squeeze=False)
+    for index, (ax, matrix) in enumerate(zip(axes.flat, matrices)):
+        low, high = min(0, matrix.min()), max(matrix.max(), 1e-9)
+        ax.imshow(matrix, cmap=cmap, vmin=low, vmax=high)
+        for (row, col), value in np.ndenumerate(matrix):
+            dark = value > low + 0.6 * (high - low)
+            ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=8, color="white" if dark else "black")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(str(titles[index]), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _cuboid(ax, x, side, thickness, color, label):
+    """A volume drawn as a cuboid: ``side`` is its height/width, ``thickness`` its channels."""
+    from matplotlib.patches import Polygon
+
+    depth = 0.35 * side  # oblique offset for the receding (width) edge
+    front = [(x, 0), (x + thickness, 0), (x + thickness, side), (x, side)]
+    top = [(x, side), (x + thickness, side), (x + thickness + depth, side + depth), (x + depth, side + depth)]
+    right = [(x + thickness, 0), (x + thickness + depth, depth), (x + thickness + depth, side + depth), (x + thickness, side)]
+    for face, alpha in ((front, 0.9), (top, 0.6), (right, 0.45)):
+        ax.add_patch(Polygon(face, closed=True, facecolor=color, edgecolor="black", alpha=alpha, linewidth=1))
+    ax.text(x + (thickness + depth) / 2, -0.35, label, ha="center", va="top", fontsize=10)
+    return x + thickness + depth
+
+
+def plot_volumes(volumes, operations=(), title: str | None = None, colors=None, ax=None):
+    """Draw a chain of activation volumes ``(height, width, channels)`` with the operation
+    between each pair written on the arrow. Sizes are drawn on a log scale so that 1 and 1024
+    channels both fit; the labels give the real shape."""
+    volumes = [tuple(int(v) for v in volume) for volume in volumes]
+    operations = list(operations) + [""] * (len(volumes) - 1 - len(operations))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.2 * len(volumes), 3.2))
+    colors = colors or plt.cm.tab10.colors
+    x, top = 0.0, 0.0
+    for index, (h, w, c) in enumerate(volumes):
+        side = 1.0 + np.log2(max(h, 1)) * 0.45
+        thickness = 0.15 + np.log2(max(c, 1)) * 0.22
+        end = _cuboid(ax, x, side, thickness, colors[index % len(colors)], f"{h}×{w}×{c}")
+        top = max(top, side * 1.35)
+        if index < len(volumes) - 1:
+            ax.annotate("", xy=(end + 2.0, side / 2), xytext=(end + 0.2, side / 2),
+                        arrowprops=dict(arrowstyle="->", linewidth=1.5))
+            ax.text(end + 1.1, side / 2 + 0.15, operations[index], ha="center", va="bottom", fontsize=9, wrap=True)
+        x = end + 2.2
+    ax.set_xlim(-0.3, x - 1.9)
+    ax.set_ylim(-1.0, top + 0.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def _box(ax, center, text, width, height, color, fontsize=9, rotation=0):
+    from matplotlib.patches import FancyBboxPatch
+
+    x, y = center
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                facecolor=color, edgecolor="black", linewidth=1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, rotation=rotation)
+
+
+def _arrow(ax, start, end):
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", linewidth=1.2, shrinkA=0, shrinkB=0))
+
+
+def plot_inception_module(filters=(64, 96, 128, 16, 32, 32), input_shape=(28, 28, 192), ax=None):
+    """The inception module's four branches, with the shape each one produces.
+
+    ``filters`` = (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj), as in
+    :func:`cnn_course.models.inception.inception_module`.
+    """
+    n1, r3, n3, r5, n5, pool = filters
+    h, w, c = input_shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 5.2))
+    colors = {"1x1": "#fde9a9", "conv": "#a9cdfd", "pool": "#f6b5b5", "io": "#d9d9d9", "concat": "#b9e4b0"}
+    xs = [1.5, 4.0, 6.5, 9.0]
+    _box(ax, (5.25, 6.0), f"previous activation\n{h}×{w}×{c}", 3.2, 0.8, colors["io"])
+    branches = [
+        [(f"1×1 conv, {n1}", colors["1x1"])],
+        [(f"1×1 conv, {r3}", colors["1x1"]), (f"3×3 conv, {n3}", colors["conv"])],
+        [(f"1×1 conv, {r5}", colors["1x1"]), (f"5×5 conv, {n5}", colors["conv"])],
+        [("3×3 max-pool\nstride 1, same", colors["pool"]), (f"1×1 conv, {pool}", colors["1x1"])],
+    ]
+    outputs = [n1, n3, n5, pool]
+    for x, steps, out in zip(xs, branches, outputs):
+        _arrow(ax, (5.25, 5.6), (x, 4.85))
+        ys = [4.4, 3.0] if len(steps) == 2 else [3.0]
+        if len(steps) == 1:
+            _arrow(ax, (x, 4.85), (x, 3.4))
+        for index, (y, (text, color)) in enumerate(zip(ys, steps)):
+            _box(ax, (x, y), text, 2.1, 0.8, color)
+            if index:
+                _arrow(ax, (x, ys[index - 1] - 0.4), (x, y + 0.4))
+        ax.text(x + 0.08, 2.1, f"{h}×{w}×{out}", ha="left", va="center", fontsize=8, color="dimgray")
+        _arrow(ax, (x, 2.6), (5.25, 1.0))
+    _box(ax, (5.25, 0.6), f"channel concatenation → {h}×{w}×{sum(outputs)}", 5.0, 0.8, colors["concat"])
+    ax.set_xlim(0, 10.5)
+    ax.set_ylim(0, 6.6)
+    ax.axis("off")
+    return ax.figure
+
+
+def plot_googlenet(modules, aux_after=("4a", "4d"), ax=None):
+    """GoogLeNet as a chain of boxes: stem, inception modules (with the max-pools that halve
+    the grid), the classifier, and the two side branches (auxiliary classifiers)."""
+    chain = [("input\n224×224×3", "io"), ("7×7 conv/2", "conv"), ("max-pool/2", "pool"),
+             ("1×1 conv", "1x1"), ("3×3 conv", "conv"), ("max-pool/2", "pool")]
+    for name in modules:
+        if name in ("4a", "5a"):
+            chain.append(("max-pool/2", "pool"))
+        chain.append((f"inception\n{name}", "inception"))
+    chain += [("avg-pool", "pool"), ("dropout + FC", "fc"), ("softmax", "softmax")]
+    colors = {"io": "#d9d9d9", "conv": "#a9cdfd", "1x1": "#fde9a9", "pool": "#f6b5b5",
+              "inception": "#b9e4b0", "fc": "#e0c7f2", "softmax": "#ffcf99"}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(len(chain) * 0.85, 4.6))
+    step, y = 0.85, 3.0
+    for index, (text, kind) in enumerate(chain):
+        x = index * step
+        _box(ax, (x, y), text, 0.62, 1.9, colors[kind], fontsize=8, rotation=90)
+        if index:
+            _arrow(ax, (x - step + 0.31, y), (x - 0.31, y))
+        name = text.split("\n")[-1]
+        if kind == "inception" and name in aux_after:
+            number = aux_after.index(name) + 1
+            _arrow(ax, (x, y - 0.95), (x, 1.45))
+            _box(ax, (x, 1.05), f"side branch {number}\navg-pool, 1×1 conv,\nFC", 1.8, 0.8, colors["fc"], fontsize=7)
+            _arrow(ax, (x, 0.67), (x, 0.42))
+            _box(ax, (x, 0.15), f"softmax {number}", 1.1, 0.45, colors["softmax"], fontsize=8)
+    ax.set_xlim(-0.5, (len(chain) - 1) * step + 0.5)
+    ax.set_ylim(-0.2, 4.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax.figure
