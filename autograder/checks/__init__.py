@@ -113,9 +113,13 @@ class AssignmentChecks:
             return failed(f"Your code's result has an unexpected form ({type(error).__name__}: {error}).")
 
 
-def load(assignment_id: str) -> AssignmentChecks:
-    module = importlib.import_module(f"autograder.checks.{assignment_id}")
-    return module.CHECKS
+def module_name(assignment_id: str) -> str:
+    return f"{__name__}.{assignment_id}"
+
+
+def load(assignment_id: str, module: str | None = None) -> AssignmentChecks:
+    """The checks of an assignment, from ``autograder.checks.<id>`` or the named module."""
+    return importlib.import_module(module or module_name(assignment_id)).CHECKS
 
 
 def prelude_source() -> str:

@@ -1,0 +1,196 @@
+"""A class's grading workspace in nbgrader's layout, and grading it in parallel.
+
+    <course>/submitted/<student>/<assignment>/<Notebook>.ipynb   what students handed in
+    <course>/autograded/<student>/<assignment>/                  executed notebook + result.json
+    <course>/feedback/<student>/<assignment>/<Notebook>.html     what students get back
+    <course>/references/<assignment>.json                        the solution's observations
+    <course>/reports/                                            class report, grades.csv
+    <course>/gradebook.db                                        nbgrader's gradebook
+
+Only the parent process writes the gradebook, one result at a time, as each submission
+finishes: an interrupted run keeps every grade it recorded and resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from autograder.checks import _decoded
+from autograder.grading import Assignment, SubmissionResult, build_references, grade_submission
+from autograder.sandbox import Limits
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+
+@dataclass
+class GraderConfig:
+    repo: Path
+    course_dir: Path
+    db_url: str | None = None
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    limits: Limits = field(default_factory=Limits)
+    scheduler: str | None = None  # None: threads here; "local": a Dask LocalCluster; or an address
+    checks_modules: dict[str, str] = field(default_factory=dict)  # assignment -> module, if not the default
+
+    @property
+    def gradebook_url(self) -> str:
+        return self.db_url or f"sqlite:///{(self.course_dir / 'gradebook.db').resolve()}"
+
+
+class Course:
+    def __init__(self, config: GraderConfig):
+        self.config = config
+        self.root = config.course_dir
+        self._assignments: dict[str, Assignment] = {}
+
+    # --- layout -------------------------------------------------------------------------
+
+    def assignment(self, assignment_id: str) -> Assignment:
+        if assignment_id not in self._assignments:
+            self._assignments[assignment_id] = Assignment.load(
+                self.config.repo, assignment_id, self.config.limits, self.config.checks_modules.get(assignment_id))
+        return self._assignments[assignment_id]
+
+    def students(self, assignment_id: str) -> list[str]:
+        submitted = self.root / "submitted"
+        if not submitted.is_dir():
+            return []
+        return sorted(p.name for p in submitted.iterdir()
+                      if (p / assignment_id).is_dir() and STUDENT_ID.match(p.name))
+
+    def notebook_path(self, assignment: Assignment, student: str) -> tuple[Path | None, list[str]]:
+        """The submitted notebook; a single notebook under another name is graded with a note."""
+        folder = self.root / "submitted" / student / assignment.assignment_id
+        expected = folder / f"{assignment.notebook_name}.ipynb"
+        if expected.is_file() and not expected.is_symlink():
+            return expected, []
+        others = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
+        if len(others) == 1:
+            return others[0], [f"Graded '{others[0].name}': the expected name is '{expected.name}'."]
+        return None, []
+
+    def result_path(self, assignment_id: str, student: str) -> Path:
+        return self.root / "autograded" / student / assignment_id / "result.json"
+
+    def results(self, assignment_id: str) -> list[SubmissionResult]:
+        results = []
+        for student in self.students(assignment_id):
+            path = self.result_path(assignment_id, student)
+            if path.is_file():
+                results.append(SubmissionResult.from_json(path.read_text()))
+        return results
+
+    # --- references ---------------------------------------------------------------------
+
+    def references(self, assignment: Assignment, rebuild: bool = False) -> dict:
+        path = self.root / "references" / f"{assignment.assignment_id}.json"
+        fingerprint = assignment.fingerprint()
+        if path.is_file() and not rebuild:
+            stored = json.loads(path.read_text())
+            if stored.get("fingerprint") == fingerprint:
+                return {gid: _decoded(p) for gid, p in stored["payloads"].items()}
+        payloads = build_references(assignment)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"fingerprint": fingerprint, "payloads": payloads}))
+        # The plain-nbgrader fallback (checks.run_in_kernel) reads the same observations.
+        (path.parent / "plain").mkdir(exist_ok=True)
+        (path.parent / "plain" / f"{assignment.assignment_id}.json").write_text(json.dumps(payloads))
+        return {gid: _decoded(p) for gid, p in payloads.items()}
+
+    # --- grading ------------------------------------------------------------------------
+
+    def autograde(self, assignment_id: str, force: bool = False, students: list[str] | None = None,
+                  progress: bool = True) -> list[SubmissionResult]:
+        """Grade every (changed) submission in parallel and record each grade as it lands."""
+        assignment = self.assignment(assignment_id)
+        assignment.references = self.references(assignment)
+        fingerprint = assignment.fingerprint()
+        self.gradebook().ensure_assignment(assignment)
+        pending = []
+        for student in students or self.students(assignment_id):
+            path, notes = self.notebook_path(assignment, student)
+            key = f"{fingerprint}:{_file_digest(path)}"
+            if not force and self._up_to_date(assignment_id, student, key):
+                continue
+            pending.append((student, path, notes, key))
+        done = []
+        bar = tqdm(total=len(pending), desc=f"Grading {assignment_id}", unit="nb", disable=not progress)
+        for (student, _, notes, key), result in self._run(assignment, pending):
+            result.notes = notes + result.notes
+            result.fingerprint = key
+            self._save(result)
+            done.append(result)
+            bar.set_postfix_str(f"{student}: {result.score:g}/{result.max_score:g}")
+            bar.update()
+        bar.close()
+        return done
+
+    def _run(self, assignment: Assignment, pending: list):
+        if not pending:
+            return
+        keep = lambda student: self.root / "autograded" / student / assignment.assignment_id / (  # noqa: E731
+            f"{assignment.notebook_name}.ipynb")
+        if self.config.scheduler:
+            yield from self._run_dask(assignment, pending, keep)
+            return
+        with ThreadPoolExecutor(max_workers=max(1, self.config.workers)) as pool:
+            futures = {pool.submit(grade_submission, assignment, s, p, None, keep(s)): item
+                       for item in pending for s, p, *_ in [item]}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+
+    def _run_dask(self, assignment: Assignment, pending: list, keep):
+        from distributed import Client, LocalCluster, as_completed as dask_completed
+
+        if self.config.scheduler == "local":
+            cluster = LocalCluster(n_workers=max(1, self.config.workers), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            cluster, client = None, Client(self.config.scheduler)
+        try:
+            futures = {client.submit(grade_submission, assignment, s, p, None, keep(s), pure=False): item
+                       for item in pending for s, p, *_ in [item]}
+            for future in dask_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def _up_to_date(self, assignment_id: str, student: str, key: str) -> bool:
+        path = self.result_path(assignment_id, student)
+        try:
+            return json.loads(path.read_text()).get("fingerprint") == key
+        except (OSError, ValueError):
+            return False
+
+    def _save(self, result: SubmissionResult) -> None:
+        self.gradebook().record(result, self.assignment(result.assignment_id))
+        path = self.result_path(result.assignment_id, result.student)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(result.to_json())
+        os.replace(tmp, path)
+
+    def gradebook(self):
+        from autograder.gradebook import CourseGradebook
+
+        return CourseGradebook(self.config.gradebook_url)
+
+
+def _file_digest(path: Path | None) -> str:
+    if path is None:
+        return "missing"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "unreadable"

@@ -1,0 +1,73 @@
+"""Execute one assembled notebook with papermill. Runs INSIDE the sandbox.
+
+Standalone on purpose (standard library, papermill, nbformat only): the sandbox does not
+contain the grader package. Everything it writes is untrusted by the grader.
+
+usage: python runner.py INPUT.ipynb OUTPUT.ipynb STATUS.json PARAMETERS_JSON CELL_TIMEOUT MAX_OUTPUT
+"""
+
+import json
+import sys
+import time
+
+KEEP_MIME = "application/vnd.cnn-grader.observation+json"
+
+
+def truncate_outputs(notebook, max_chars):
+    """Cap every output's text (observations excepted) so a flood cannot bloat the result."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = _cap("".join(output["text"]), max_chars)
+            for key, value in list(output.get("data", {}).items()):
+                if key == KEEP_MIME:
+                    continue
+                text = value if isinstance(value, str) else json.dumps(value)
+                if len(text) > max_chars:
+                    output["data"][key] = _cap(text, max_chars)
+            if "traceback" in output:
+                output["traceback"] = [_cap(line, max_chars) for line in output["traceback"][-50:]]
+    return notebook
+
+
+def _cap(text, max_chars):
+    if len(text) <= max_chars:
+        return text
+    return text[:max_chars] + f"\n... [output truncated by the grader: {len(text):,} characters]"
+
+
+def main(argv):
+    source, target, status_path, parameters, cell_timeout, max_output = argv[1:7]
+    import nbformat
+    import papermill
+
+    status = {"status": "ok", "message": ""}
+    started = time.monotonic()
+    try:
+        papermill.execute_notebook(
+            source,
+            target,
+            parameters=json.loads(parameters),
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=True,
+            allow_errors=True,  # a broken answer must not stop the tests of other answers
+            execution_timeout=int(cell_timeout),
+            interrupt_on_timeout=False,
+        )
+    except BaseException as error:  # noqa: BLE001 - report any failure, the grader decides
+        name = type(error).__name__
+        kinds = {"CellTimeoutError": "timeout", "DeadKernelError": "dead_kernel"}
+        status = {"status": kinds.get(name, "error"), "message": f"{name}: {str(error)[:500]}"}
+    status["seconds"] = round(time.monotonic() - started, 2)
+    try:
+        notebook = nbformat.read(target, as_version=4)
+        nbformat.write(truncate_outputs(notebook, int(max_output)), target)
+    except Exception as error:  # noqa: BLE001
+        status.setdefault("write_error", str(error)[:300])
+    with open(status_path, "w") as handle:
+        json.dump(status, handle)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
