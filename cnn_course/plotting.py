@@ -197,3 +197,112 @@ def plot_googlenet(modules, aux_after=("4a", "4d"), ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax.figure
+
+
+# --- Practical-advice diagrams for chapters 8-10 (transfer learning, augmentation, vision) ---
+
+
+def plot_transfer_strategies(n_layers: int = 8, fine_tuned: int = 3, ax=None):
+    """Which layers of a pretrained network to freeze, by how much labelled data there is.
+
+    One row per regime: the pretrained layers (frozen or trained) then the new softmax head.
+    """
+    from matplotlib.patches import Patch
+
+    colors = {"frozen": "#a9cdfd", "trained": "#ffb870", "head": "#f28e8e"}
+    rows = [
+        ("little data", "freeze every layer,\ntrain only the new head", 0),
+        ("more data", f"freeze the early layers,\nfine-tune the last {fine_tuned} and the head", fine_tuned),
+        ("lots of data", "pretrained weights are the\ninitialisation; train everything", n_layers),
+    ]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, 4.2))
+    step = 0.95
+    for row, (regime, advice, trained) in enumerate(rows):
+        y = 2.0 * (len(rows) - 1 - row)
+        ax.text(-0.9, y, regime, ha="right", va="center", fontsize=11, fontweight="bold")
+        _box(ax, (0, y), "x", 0.55, 1.0, "#d9d9d9")
+        for layer in range(n_layers):
+            x = (layer + 1) * step
+            state = "trained" if layer >= n_layers - trained else "frozen"
+            _box(ax, (x, y), f"L{layer + 1}", 0.7, 1.0, colors[state], fontsize=8)
+            _arrow(ax, (x - step + 0.35, y), (x - 0.35, y))
+        x_head = (n_layers + 1) * step + 0.35
+        _arrow(ax, (n_layers * step + 0.35, y), (x_head - 0.55, y))
+        _box(ax, (x_head, y), "new\nsoftmax", 1.1, 1.0, colors["head"], fontsize=8)
+        ax.text(x_head + 0.8, y, advice, ha="left", va="center", fontsize=9.5)
+    ax.legend(handles=[Patch(facecolor=colors["frozen"], edgecolor="black", label="frozen: pretrained weights kept"),
+                       Patch(facecolor=colors["trained"], edgecolor="black", label="trained: starts from pretrained weights"),
+                       Patch(facecolor=colors["head"], edgecolor="black", label="new head: random start, always trained")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3, fontsize=9, frameon=False)
+    ax.annotate("", xy=(-3.2, -0.6), xytext=(-3.2, 4.6), arrowprops=dict(arrowstyle="->", color="gray"))
+    ax.text(-3.45, 2.0, "more labelled data", rotation=90, ha="center", va="center", fontsize=9, color="gray")
+    ax.set_xlim(-3.7, x_head + 4.2)
+    ax.set_ylim(-1.0, 5.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax.figure
+
+
+def plot_pipeline_timeline(prepare_s: float, train_s: float, n_batches: int = 5, ax=None):
+    """Time lines of training with and without a background thread preparing the next batch.
+
+    ``prepare_s``: CPU time to load and distort one mini-batch; ``train_s``: one training step.
+    Sequentially every step waits for its batch; pipelined, batch ``k + 1`` is prepared while
+    the model trains on batch ``k``, so a step costs about ``max(prepare_s, train_s)``.
+    """
+    from matplotlib.patches import Patch
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 3.0))
+    colors = {"prepare": "#a9cdfd", "train": "#ffb870"}
+    lanes = {("sequential", "prepare"): 3.0, ("sequential", "train"): 3.0,
+             ("pipelined", "prepare"): 1.4, ("pipelined", "train"): 0.6}
+    clock = 0.0
+    for _ in range(n_batches):  # one lane: load/distort, then train, then the next batch
+        ax.broken_barh([(clock, prepare_s)], (lanes["sequential", "prepare"] - 0.3, 0.6), facecolor=colors["prepare"], edgecolor="black")
+        ax.broken_barh([(clock + prepare_s, train_s)], (lanes["sequential", "train"] - 0.3, 0.6), facecolor=colors["train"], edgecolor="black")
+        clock += prepare_s + train_s
+    sequential_end = clock
+    ready, free = [], 0.0
+    for k in range(n_batches):  # the producer thread never waits (prefetch buffer)
+        ax.broken_barh([(k * prepare_s, prepare_s)], (lanes["pipelined", "prepare"] - 0.3, 0.6), facecolor=colors["prepare"], edgecolor="black")
+        ready.append((k + 1) * prepare_s)
+    for k in range(n_batches):
+        start = max(ready[k], free)
+        ax.broken_barh([(start, train_s)], (lanes["pipelined", "train"] - 0.3, 0.6), facecolor=colors["train"], edgecolor="black")
+        free = start + train_s
+    ax.set_yticks([3.0, 1.4, 0.6], ["sequential\n(one thread)", "pipelined: CPU thread", "pipelined: training"])
+    ax.set_xlabel("seconds")
+    ax.axvline(sequential_end, color="gray", linestyle=":")
+    ax.axvline(free, color="gray", linestyle=":")
+    ax.set_title(f"{n_batches} steps: {sequential_end:.2f} s sequential vs {free:.2f} s pipelined")
+    ax.legend(handles=[Patch(facecolor=colors["prepare"], edgecolor="black", label="load + distort a batch"),
+                       Patch(facecolor=colors["train"], edgecolor="black", label="training step")],
+              loc="lower right", fontsize=9)
+    ax.set_ylim(0, 3.8)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def plot_data_vs_hand_engineering(ax=None):
+    """The lecture's spectrum: how much labelled data a task has vs how much hand-engineering it uses."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.6))
+    ax.annotate("", xy=(10, 0), xytext=(0, 0), arrowprops=dict(arrowstyle="<->", linewidth=1.5))
+    ax.text(0, -0.35, "little data", ha="left", va="top", fontsize=11)
+    ax.text(10, -0.35, "lots of data", ha="right", va="top", fontsize=11)
+    tasks = [(2.0, "object\ndetection"), (5.5, "image\nrecognition"), (8.6, "speech\nrecognition")]
+    for x, name in tasks:
+        ax.plot([x], [0], marker="o", markersize=10, color="#f28e8e", markeredgecolor="black")
+        ax.text(x, 0.3, name, ha="center", va="bottom", fontsize=10)
+    ax.text(1.5, -1.4, "more hand-engineering (\"hacks\"):\nfeatures, architectures, components", ha="center", va="center",
+            fontsize=9.5, color="#1f4e9c")
+    ax.text(8.5, -1.4, "simpler algorithms,\nless hand-engineering", ha="center", va="center", fontsize=9.5, color="#9c4a1f")
+    ax.annotate("", xy=(0.2, -2.1), xytext=(4.0, -2.1), arrowprops=dict(arrowstyle="->", color="#1f4e9c"))
+    ax.annotate("", xy=(9.8, -2.1), xytext=(6.0, -2.1), arrowprops=dict(arrowstyle="->", color="#9c4a1f"))
+    ax.set_xlim(-0.3, 10.3)
+    ax.set_ylim(-2.4, 1.3)
+    ax.axis("off")
+    ax.set_title("Two sources of knowledge: labelled data and hand-engineering")
+    return ax.figure
