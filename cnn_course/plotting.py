@@ -55,8 +55,12 @@ def plot_history(*histories, metrics=("loss", "accuracy"), labels=None, boundari
 
 def plot_matrices(matrices, titles=None, fmt: str = "{:g}", cmap: str = "Blues", size: float = 2.6):
     """Draw small 2-D arrays side by side with every value written in its cell."""
-    matrices = [np.asarray(m) for m in matrices]
-    fig, axes = plt.subplots(1, len(matrices), figsize=(size * len(matrices), size), squeeze=False)
+    matrices = [np.atleast_2d(np.asarray(m)) for m in matrices]
+    # Cells keep one size across panels, so a 1x1 filter looks small next to a 6x6 image.
+    columns = [m.shape[1] for m in matrices]
+    width = size * sum(columns) / max(m.shape[0] for m in matrices) + 0.6 * len(matrices)
+    fig, axes = plt.subplots(1, len(matrices), figsize=(width, size), squeeze=False,
+                             gridspec_kw={"width_ratios": columns})
     for index, (ax, matrix) in enumerate(zip(axes.flat, matrices)):
         low, high = min(0, matrix.min()), max(matrix.max(), 1e-9)
         ax.imshow(matrix, cmap=cmap, vmin=low, vmax=high)
