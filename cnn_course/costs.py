@@ -121,28 +121,27 @@ def keras_multiplications(model) -> int:
     Counted from each layer's kernel and output shapes (batch size 1); pooling, batch
     normalization, activations and biases are ignored, as in the lectures' counts.
     """
-    total = 0
-    for layer in _leaf_layers(model):
-        kind = type(layer).__name__
-        if kind not in {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}:
-            continue
-        out = layer.output.shape
-        positions = math.prod(int(d) for d in out[1:-1])  # output pixels (1 for Dense on vectors)
-        if kind == "Conv2D":
-            kh, kw, c_in, c_out = layer.kernel.shape
-            total += positions * int(c_out) * int(kh) * int(kw) * int(c_in)
-        elif kind == "Dense":
-            c_in, c_out = layer.kernel.shape
-            total += positions * int(c_in) * int(c_out)
-        elif kind == "DepthwiseConv2D":
-            kh, kw, c_in, multiplier = layer.kernel.shape
-            total += positions * int(c_in) * int(multiplier) * int(kh) * int(kw)
-        else:  # SeparableConv2D: depthwise then pointwise
-            kh, kw, c_in, multiplier = layer.depthwise_kernel.shape
-            c_mid, c_out = layer.pointwise_kernel.shape[-2:]
-            total += positions * int(kh) * int(kw) * int(c_in) * int(multiplier)
-            total += positions * int(c_mid) * int(c_out)
-    return total
+    return sum(layer_multiplications(layer) for layer in _leaf_layers(model))
+
+
+def layer_multiplications(layer) -> int:
+    """Multiplications of one built Keras layer (0 for layers without a kernel)."""
+    kind = type(layer).__name__
+    if kind not in {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}:
+        return 0
+    positions = math.prod(int(d) for d in layer.output.shape[1:-1])  # output pixels (1 for vectors)
+    if kind == "Conv2D":
+        kh, kw, c_in, c_out = layer.kernel.shape
+        return positions * int(c_out) * int(kh) * int(kw) * int(c_in)
+    if kind == "Dense":
+        c_in, c_out = layer.kernel.shape
+        return positions * int(c_in) * int(c_out)
+    if kind == "DepthwiseConv2D":
+        kh, kw, c_in, multiplier = layer.kernel.shape
+        return positions * int(c_in) * int(multiplier) * int(kh) * int(kw)
+    kh, kw, c_in, multiplier = layer.depthwise_kernel.shape  # SeparableConv2D: depthwise, then pointwise
+    c_mid, c_out = layer.pointwise_kernel.shape[-2:]
+    return positions * (int(kh) * int(kw) * int(c_in) * int(multiplier) + int(c_mid) * int(c_out))
 
 
 def _leaf_layers(model):
