@@ -159,10 +159,11 @@ class _Watchdog(threading.Thread):
             except psutil.Error:
                 return
             self.peak_mb = max(self.peak_mb, rss / 2**20)
-            if rss > self.limits.memory_mb * 2**20:
-                self.kill("memory")
-            elif tasks > self.limits.max_tasks or self.cgroups.limit_hit() == "processes":
+            if tasks > self.limits.max_tasks or self.cgroups.limit_hit() == "processes":
                 self.kill("processes")
+            elif rss > self.limits.memory_mb * 2**20 and "memory" not in self.cgroups.paths:
+                # Summed RSS counts pages shared between forks repeatedly: a fallback only.
+                self.kill("memory")
 
     def kill(self, reason: str) -> None:
         if self.reason is None:
@@ -229,10 +230,10 @@ class _Cgroups:
             time.sleep(0.05)
 
     def limit_hit(self) -> str | None:
-        if "memory" in self.paths and _read_int(self.paths["memory"] / "memory.failcnt") > 0:
-            return "memory"
         if "pids" in self.paths and _read_int(self.paths["pids"] / "pids.events", field=1) > 0:
             return "processes"
+        if "memory" in self.paths and _read_int(self.paths["memory"] / "memory.failcnt") > 0:
+            return "memory"
         return None
 
     def peak_mb(self) -> float:

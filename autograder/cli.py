@@ -1,0 +1,179 @@
+"""Command line: the instructor's workflow from release to report.
+
+    python -m autograder release --all
+    python -m autograder collect residual_networks submissions.zip
+    python -m autograder autograde residual_networks
+    python -m autograder feedback residual_networks
+    python -m autograder export
+    python -m autograder report residual_networks
+    python -m autograder demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from autograder.sandbox import Limits
+
+
+def _config(args):
+    from autograder.course import GraderConfig
+
+    limits = Limits(wall_seconds=args.wall_time, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb)
+    return GraderConfig(repo=Path(args.repo).resolve(), course_dir=Path(args.course).resolve(),
+                        db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler)
+
+
+def cmd_release(args) -> int:
+    from autograder.release import assignment_ids, generate_release
+
+    repo = Path(args.repo).resolve()
+    for assignment_id in assignment_ids(repo) if args.all else args.assignments:
+        print(f"released {generate_release(repo, assignment_id)}")
+    return 0
+
+
+def cmd_references(args) -> int:
+    from autograder.course import Course
+
+    course = Course(_config(args))
+    references = course.references(course.assignment(args.assignment), rebuild=True)
+    print(f"{len(references)} reference observations for {args.assignment}")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from autograder.collect import collect_folder, collect_zip
+
+    source, course_dir = Path(args.source), Path(args.course)
+    collect = collect_zip if source.suffix == ".zip" else collect_folder
+    students = collect(source, course_dir, args.assignment)
+    print(f"collected {len(students)} submissions into {course_dir / 'submitted'}")
+    return 0
+
+
+def cmd_autograde(args) -> int:
+    from autograder.course import Course
+
+    course = Course(_config(args))
+    results = course.autograde(args.assignment, force=args.force, students=args.student or None)
+    graded = course.results(args.assignment)
+    print(f"graded {len(results)} submissions ({len(graded) - len(results)} unchanged, skipped)")
+    for result in sorted(results, key=lambda r: r.student):
+        print(f"  {result.student:24s} {result.score:6g} / {result.max_score:g}  {result.reason}")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from autograder.course import Course
+    from autograder.reports import write_feedback
+
+    course = Course(_config(args))
+    assignment = course.assignment(args.assignment)
+    paths = write_feedback(course.results(args.assignment), course.root, assignment.notebook_name)
+    print(f"wrote {len(paths)} feedback pages under {course.root / 'feedback'}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from autograder.course import Course
+    from autograder.release import assignment_ids
+    from autograder.reports import write_csv
+
+    course = Course(_config(args))
+    results = [r for a in assignment_ids(course.config.repo) for r in course.results(a)]
+    path = write_csv(results, Path(args.output) if args.output else course.root / "reports" / "grades.csv")
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from autograder.course import Course
+    from autograder.reports import write_report
+
+    course = Course(_config(args))
+    path = write_report(course.results(args.assignment), args.assignment,
+                        course.root / "reports" / f"{args.assignment}.html")
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Grade bundled sample submissions end to end in a fresh course folder."""
+    import shutil
+
+    from autograder.course import Course
+    from autograder.demo import write_samples
+    from autograder.reports import write_csv, write_feedback, write_report
+
+    course_dir = Path(args.course)
+    if course_dir.exists():
+        shutil.rmtree(course_dir)
+    course = Course(_config(args))
+    assignment = course.assignment(args.assignment)
+    release = course.config.repo / "assignments" / args.assignment / f"{assignment.notebook_name}.ipynb"
+    students = write_samples(assignment, release, course.root)
+    print(f"Demo course in {course.root}: {len(students)} sample submissions of {args.assignment}")
+    course.autograde(args.assignment)
+    results = course.results(args.assignment)
+    write_feedback(results, course.root, assignment.notebook_name)
+    csv_path = write_csv(results, course.root / "reports" / "grades.csv")
+    report = write_report(results, args.assignment, course.root / "reports" / f"{args.assignment}.html")
+    for result in sorted(results, key=lambda r: r.student):
+        print(f"  {result.student:16s} {result.score:6g} / {result.max_score:g}  {result.reason}")
+    print(f"Feedback: {course.root / 'feedback'}\nGrades:   {csv_path}\nReport:   {report}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    main.add_argument("--repo", default=".", help="course repository with solutions/ and assignments/")
+    main.add_argument("--course", default=os.environ.get("CNN_GRADER_COURSE", ".grading"),
+                      help="grading folder (submitted/, autograded/, feedback/, gradebook)")
+    main.add_argument("--db", default=os.environ.get("CNN_GRADER_DB"),
+                      help="gradebook SQLAlchemy URL (default: sqlite in the grading folder)")
+    main.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel submissions")
+    main.add_argument("--scheduler", help="'local' for a Dask LocalCluster, or a Dask scheduler address")
+    main.add_argument("--wall-time", type=float, default=Limits.wall_seconds, help="seconds per submission")
+    main.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
+    main.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory per submission")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="generate assignments/ from solutions/ with nbgrader")
+    release.add_argument("assignments", nargs="*")
+    release.add_argument("--all", action="store_true")
+    release.set_defaults(run=cmd_release)
+    for name, run, doc in (("references", cmd_references, "run the solution, store reference observations"),
+                           ("feedback", cmd_feedback, "write per-student HTML feedback"),
+                           ("report", cmd_report, "write the class report (HTML)")):
+        sub = commands.add_parser(name, help=doc)
+        sub.add_argument("assignment")
+        sub.set_defaults(run=run)
+    collect = commands.add_parser("collect", help="import a folder per student or an LMS zip")
+    collect.add_argument("assignment")
+    collect.add_argument("source")
+    collect.set_defaults(run=cmd_collect)
+    autograde = commands.add_parser("autograde", help="grade changed submissions in parallel")
+    autograde.add_argument("assignment")
+    autograde.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    autograde.add_argument("--student", action="append", help="only this student (repeatable)")
+    autograde.set_defaults(run=cmd_autograde)
+    export = commands.add_parser("export", help="write every grade to CSV")
+    export.add_argument("--output")
+    export.set_defaults(run=cmd_export)
+    demo = commands.add_parser("demo", help="grade sample submissions end to end")
+    demo.add_argument("--assignment", default="residual_networks")
+    demo.set_defaults(run=cmd_demo, course="demo-course")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""What the grader hands back: per-student feedback, a class report, a CSV of grades."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from autograder.grading import SubmissionResult
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("autograder", "templates"),
+    autoescape=True,  # messages may quote student output: never trust them as HTML
+)
+
+
+def feedback_html(result: SubmissionResult) -> str:
+    return _templates.get_template("feedback.html.j2").render(result=result)
+
+
+def write_feedback(results: list[SubmissionResult], course_dir: Path, notebook_name: str) -> list[Path]:
+    paths = []
+    for result in results:
+        path = course_dir / "feedback" / result.student / result.assignment_id / f"{notebook_name}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(feedback_html(result))
+        paths.append(path)
+    return paths
+
+
+def write_csv(results: list[SubmissionResult], path: Path) -> Path:
+    """One row per student and assignment: total, maximum, each test's points, the reason."""
+    grade_ids = sorted({t.grade_id for r in results for t in r.tests})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "assignment", "score", "max_score", *grade_ids, "reason"])
+        for r in sorted(results, key=lambda r: (r.assignment_id, r.student)):
+            points = {t.grade_id: t.points for t in r.tests}
+            writer.writerow([r.student, r.assignment_id, f"{r.score:g}", f"{r.max_score:g}",
+                             *[f"{points[g]:g}" if g in points else "" for g in grade_ids], r.reason])
+    return path
+
+
+@dataclass
+class TestSummary:
+    grade_id: str
+    points: float
+    failure_rate: float
+
+
+def test_summaries(results: list[SubmissionResult]) -> list[TestSummary]:
+    rows = {}
+    for result in results:
+        for test in result.tests:
+            rows.setdefault(test.grade_id, [test.max_points, 0, 0])
+            rows[test.grade_id][1] += not test.passed
+            rows[test.grade_id][2] += 1
+    return [TestSummary(gid, pts, failed / max(total, 1)) for gid, (pts, failed, total) in rows.items()]
+
+
+def _png(figure) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def report_figures(results: list[SubmissionResult], tests: list[TestSummary]) -> list[tuple[str, str]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    max_score = max((r.max_score for r in results), default=1) or 1
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.hist([r.score for r in results], bins=min(20, int(max_score) + 1), range=(0, max_score), color="#3f6fb5")
+    ax.set_xlabel("score")
+    ax.set_ylabel("students")
+    figures = [("Score distribution", _png(fig))]
+    fig, ax = plt.subplots(figsize=(6, 0.35 * len(tests) + 1))
+    ax.barh([t.grade_id for t in tests], [100 * t.failure_rate for t in tests], color="#c62828")
+    ax.set_xlabel("students failing (%)")
+    ax.set_xlim(0, 100)
+    ax.invert_yaxis()
+    figures.append(("Failure rate per test", _png(fig)))
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.hist([r.seconds for r in results], bins=20, color="#6a994e")
+    ax.set_xlabel("grading time per submission (s)")
+    ax.set_ylabel("submissions")
+    figures.append(("Grading times", _png(fig)))
+    return figures
+
+
+def write_report(results: list[SubmissionResult], assignment_id: str, path: Path) -> Path:
+    tests = test_summaries(results)
+    html = _templates.get_template("report.html.j2").render(
+        assignment_id=assignment_id,
+        results=sorted(results, key=lambda r: r.student),
+        mean=statistics.fmean([r.score for r in results]) if results else 0.0,
+        max_score=max((r.max_score for r in results), default=0),
+        full_marks=sum(r.score == r.max_score for r in results),
+        median_seconds=statistics.median([r.seconds for r in results]) if results else 0.0,
+        figures=report_figures(results, tests) if results else [],
+        tests=tests,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html)
+    return path
