@@ -141,3 +141,13 @@ def test_mobilenet_v2_matches_keras(keras):
     assert mine.count_params() == reference.count_params() == 3_538_984
     assert costs.keras_multiplications(mine) == costs.keras_multiplications(reference)
     assert math.isclose(costs.keras_multiplications(mine), 300e6, rel_tol=0.01)
+
+
+def test_keras_multiplications_of_the_lecture_example(keras):
+    def cost(*stack):
+        return costs.keras_multiplications(keras.Sequential([keras.Input((6, 6, 3)), *stack]))
+
+    assert cost(keras.layers.Conv2D(5, 3)) == 2160
+    assert cost(keras.layers.DepthwiseConv2D(3), keras.layers.Conv2D(5, 1)) == 672
+    assert cost(keras.layers.SeparableConv2D(5, 3)) == 672
+    assert cost(keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dense(10)) == 9 * 3 * 10
