@@ -15,6 +15,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 PYTEST := $(BIN)/python -m pytest
+MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 
 .PHONY: book test test-fast bench release demo setup clean
 .DEFAULT_GOAL := book
@@ -30,11 +31,14 @@ $(STAMP): requirements.txt pyproject.toml scripts/install-system-deps
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cnn-course)"
 	touch $@
 
-book: $(STAMP)
+$(MATHJAX): scripts/fetch-mathjax
+	scripts/fetch-mathjax
+
+book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build --warningiserror --keep-going .
 	@echo "Site: $(abspath _build/html/index.html)"
 
-test: $(STAMP)
+test: $(STAMP) $(MATHJAX)
 	$(PYTEST) tests
 
 test-fast: $(STAMP)

@@ -23,8 +23,10 @@ def _config(args):
     from autograder.course import GraderConfig
 
     limits = Limits(wall_seconds=args.wall_time, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb)
+    modules = dict(item.split("=", 1) for item in args.checks or [])
     return GraderConfig(repo=Path(args.repo).resolve(), course_dir=Path(args.course).resolve(),
-                        db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler)
+                        db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler,
+                        checks_modules=modules)
 
 
 def cmd_release(args) -> int:
@@ -135,6 +137,8 @@ def parser() -> argparse.ArgumentParser:
                       help="grading folder (submitted/, autograded/, feedback/, gradebook)")
     main.add_argument("--db", default=os.environ.get("CNN_GRADER_DB"),
                       help="gradebook SQLAlchemy URL (default: sqlite in the grading folder)")
+    main.add_argument("--checks", action="append", metavar="ASSIGNMENT=MODULE",
+                      help="checks module of an assignment (default: autograder.checks.<assignment>)")
     main.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel submissions")
     main.add_argument("--scheduler", help="'local' for a Dask LocalCluster, or a Dask scheduler address")
     main.add_argument("--wall-time", type=float, default=Limits.wall_seconds, help="seconds per submission")

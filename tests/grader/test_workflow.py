@@ -1,0 +1,110 @@
+"""The instructor workflow through the command line: collect, grade, resume, feedback, export, report."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from autograder.cli import main
+from autograder.collect import collect_zip
+from autograder.course import Course, GraderConfig
+
+pytestmark = pytest.mark.slow
+
+
+def _cli(tiny_repo, course_dir, *args):
+    return main(["--repo", str(tiny_repo), "--course", str(course_dir), "--workers", "2",
+                 "--checks", "tiny=tests.grader.tiny_checks", *args])
+
+
+@pytest.fixture(scope="module")
+def lms_zip(tiny_repo, tmp_path_factory):
+    """A Canvas-style export: correct, partial and unanswered notebooks plus junk."""
+    folder = tmp_path_factory.mktemp("lms")
+    solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
+    release = (tiny_repo / "assignments" / "tiny" / "Tiny.ipynb").read_text()
+    partial = json.loads(json.dumps(solution))
+    for cell in partial["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "answer_mean":
+            cell["source"] = "def mean(values):\n    return 0\n"
+    archive = folder / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("alice_1001_5551_Tiny.ipynb", json.dumps(solution))
+        bundle.writestr("bob_late_1002_5552_Tiny.ipynb", json.dumps(partial))
+        bundle.writestr("carol/Tiny.ipynb", release)
+        bundle.writestr("../../escape_1003_1_Tiny.ipynb", json.dumps(solution))
+        bundle.writestr("readme.txt", "not a notebook")
+    return archive
+
+
+@pytest.fixture(scope="module")
+def graded_course(tiny_repo, lms_zip, tmp_path_factory):
+    course_dir = tmp_path_factory.mktemp("workflow-course")
+    assert _cli(tiny_repo, course_dir, "collect", "tiny", str(lms_zip)) == 0
+    assert _cli(tiny_repo, course_dir, "autograde", "tiny") == 0
+    return course_dir
+
+
+def test_collect_reads_lms_names_and_folders_and_refuses_traversal(graded_course):
+    assert sorted(p.name for p in (graded_course / "submitted").iterdir()) == ["alice", "bob", "carol"]
+    assert not (graded_course.parent / "escape").exists()
+
+
+def test_scores_land_in_the_gradebook(tiny_repo, graded_course):
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=graded_course))
+    assert course.gradebook().scores("tiny") == {"alice": 6.0, "bob": 3.0, "carol": 1.0}
+
+
+def test_rerun_grades_only_what_changed(tiny_repo, graded_course, capsys):
+    assert _cli(tiny_repo, graded_course, "autograde", "tiny") == 0
+    assert "graded 0 submissions (3 unchanged, skipped)" in capsys.readouterr().out
+    notebook = graded_course / "submitted" / "carol" / "tiny" / "Tiny.ipynb"
+    solution = (tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text()
+    notebook.write_text(solution)
+    assert _cli(tiny_repo, graded_course, "autograde", "tiny") == 0
+    assert "graded 1 submissions (2 unchanged, skipped)" in capsys.readouterr().out
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=graded_course))
+    assert course.gradebook().scores("tiny")["carol"] == 6.0
+
+
+def test_interrupted_run_resumes_without_losing_grades(tiny_repo, graded_course, capsys):
+    # An interruption leaves some results recorded and others missing: only the missing are graded.
+    (graded_course / "autograded" / "bob" / "tiny" / "result.json").unlink()
+    assert _cli(tiny_repo, graded_course, "autograde", "tiny") == 0
+    assert "graded 1 submissions (2 unchanged, skipped)" in capsys.readouterr().out
+    assert _cli(tiny_repo, graded_course, "autograde", "tiny", "--force") == 0
+    assert "graded 3 submissions" in capsys.readouterr().out
+
+
+def test_feedback_export_and_report(tiny_repo, graded_course):
+    assert _cli(tiny_repo, graded_course, "feedback", "tiny") == 0
+    page = (graded_course / "feedback" / "bob" / "tiny" / "Tiny.html").read_text()
+    assert "3 / 6" in page and "test_mean" in page and "expected [2.0, 2.5, 2.0]" in page
+    assert "run_in_kernel" not in page and "def observe_" not in page and "BEGIN HIDDEN" not in page
+    assert _cli(tiny_repo, graded_course, "export") == 0
+    rows = list(csv.DictReader(open(graded_course / "reports" / "grades.csv")))
+    assert {(r["student"], r["score"]) for r in rows} == {("alice", "6"), ("bob", "3"), ("carol", "6")}
+    assert _cli(tiny_repo, graded_course, "report", "tiny") == 0
+    report = (graded_course / "reports" / "tiny.html").read_text()
+    assert report.count("data:image/png;base64,") == 3 and "Failure rate per test" in report
+
+
+def test_feedback_escapes_student_text(tiny_repo, tmp_path):
+    from autograder.grading import SubmissionResult, TestResult
+    from autograder.reports import feedback_html
+
+    result = SubmissionResult("eve", "tiny", [TestResult("test_square", 0, 2, False, "<script>alert(1)</script>")])
+    assert "<script>" not in feedback_html(result)
+
+
+def test_zip_bombs_and_links_are_skipped(tmp_path):
+    archive = tmp_path / "bad.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        link = zipfile.ZipInfo("mallory_1_1_Tiny.ipynb")
+        link.external_attr = 0o120777 << 16
+        bundle.writestr(link, "/etc/passwd")
+    assert collect_zip(archive, tmp_path / "course", "tiny") == []
