@@ -38,8 +38,9 @@ book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build --warningiserror --keep-going .
 	@echo "Site: $(abspath _build/html/index.html)"
 
+# One pytest run, one closing summary: the test suite plus nbval over every chapter.
 test: $(STAMP) $(MATHJAX)
-	$(PYTEST) tests
+	$(PYTEST) --nbval-lax --nbval-current-env --nbval-cell-timeout=900 tests book
 
 test-fast: $(STAMP)
 	$(PYTEST) tests -m "not slow and not site"

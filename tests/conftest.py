@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import os
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "_build" / "html"
+# The grader's fixture notebooks are data for tests, not notebooks for nbval to run.
+collect_ignore_glob = ["grader/fixture/*"]
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +33,42 @@ def tiny_repo(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "tests" / "grader" / "fixture", root, dirs_exist_ok=True)
     generate_release(root, "tiny")
     return root
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """Build the book (jupyter-cache re-executes only changed chapters) and return _build/html."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jupyter_book), "build", "--warningiserror", "--keep-going", str(REPO)],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "Chromium is missing: `make test` installs Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,900", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    session = webdriver.Chrome(service=Service(driver, env={**os.environ}), options=options)
+    session.set_page_load_timeout(60)
+    yield session
+    session.quit()

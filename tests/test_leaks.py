@@ -1,0 +1,92 @@
+"""Nothing a student receives carries solutions or hidden tests, and the release is not stale."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.release import assignment_ids, generate_release
+
+REPO = Path(__file__).resolve().parent.parent
+MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|run_in_kernel")
+ASSIGNMENTS = assignment_ids(REPO)
+
+
+def solution_lines(assignment_id: str) -> set[str]:
+    """Distinctive lines of code between the solution markers of the instructor source."""
+    lines = set()
+    for source in (REPO / "solutions" / assignment_id).glob("*.ipynb"):
+        for cell in nbformat.read(source, as_version=4).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
+                    inside = True
+                elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
+                    inside = False
+                elif inside and len(line.strip()) >= 25 and not line.strip().startswith("#"):
+                    lines.add(line.strip())
+    return lines
+
+
+def student_files() -> list[Path]:
+    """Release notebooks, the helper package students import."""
+    files = list((REPO / "assignments").rglob("*"))
+    files += list((REPO / "cnn_course").rglob("*.py"))
+    return [f for f in files if f.is_file()]
+
+
+def test_there_are_two_assignments():
+    assert ASSIGNMENTS == ["residual_networks", "transfer_learning"]
+
+
+@pytest.mark.parametrize("path", student_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_student_files_have_no_markers(path):
+    assert not MARKERS.search(path.read_text(errors="replace"))
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_no_solution_code_in_student_files(assignment_id):
+    secret = solution_lines(assignment_id)
+    assert secret, "the solution notebook has solution regions"
+    for path in student_files():
+        text = path.read_text(errors="replace")
+        leaked = [line for line in secret if line in text]
+        assert not leaked, f"{path.relative_to(REPO)} contains solution code: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_release_is_exactly_what_nbgrader_generates(assignment_id, tmp_path):
+    shutil.copytree(REPO / "solutions" / assignment_id, tmp_path / "solutions" / assignment_id)
+    generate_release(tmp_path, assignment_id)
+    for fresh in (tmp_path / "assignments" / assignment_id).iterdir():
+        committed = REPO / "assignments" / assignment_id / fresh.name
+        assert committed.is_file(), f"{committed} is missing: run `make release`"
+        assert _normalised(committed) == _normalised(fresh), (
+            f"{committed.relative_to(REPO)} is stale against solutions/: run `make release`")
+    committed_names = {p.name for p in (REPO / "assignments" / assignment_id).iterdir()}
+    assert committed_names == {p.name for p in (tmp_path / "assignments" / assignment_id).iterdir()}
+
+
+def _normalised(path: Path):
+    if path.suffix != ".ipynb":
+        return path.read_bytes()
+    return json.loads(path.read_text())
+
+
+@pytest.mark.site
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_built_site_has_no_solutions_or_hidden_tests(built_site, assignment_id):
+    secret = solution_lines(assignment_id)
+    for page in built_site.rglob("*"):
+        if page.suffix not in {".html", ".ipynb", ".md", ".txt", ".js", ".json"} or "_static" in page.parts:
+            continue
+        text = page.read_text(errors="replace")
+        assert not MARKERS.search(text), f"{page} contains solution or hidden-test markers"
+        leaked = [line for line in secret if line in text]
+        assert not leaked, f"{page} contains solution code: {leaked[:3]}"
