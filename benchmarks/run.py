@@ -1,0 +1,80 @@
+"""`make bench`: timings that are worth watching but are not tests. Writes benchmarks/results/.
+
+    python benchmarks/run.py [--skip-tests] [--skip-plain]
+
+Per-chapter execution time, book build cold and warm, grading throughput (ours vs plain
+nbgrader) and the full test suite's wall time, gathered into results/report.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results"
+BIN = Path(sys.executable).parent
+
+
+def timed(command: list[str], **kwargs) -> tuple[float, int]:
+    started = time.monotonic()
+    code = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs).returncode
+    return round(time.monotonic() - started, 1), code
+
+
+def chapters() -> dict[str, float]:
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for notebook in sorted((REPO / "book").glob("*.ipynb")):
+            seconds, code = timed([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                                   "--output-dir", tmp, str(notebook)])
+            times[notebook.name] = seconds if code == 0 else float("nan")
+    return times
+
+
+def book_builds() -> dict[str, float]:
+    shutil.rmtree(REPO / "_build", ignore_errors=True)
+    cold, _ = timed([str(BIN / "jupyter-book"), "build", "."])
+    warm, _ = timed([str(BIN / "jupyter-book"), "build", "."])
+    size = sum(p.stat().st_size for p in (REPO / "_build" / "html").rglob("*") if p.is_file())
+    return {"cold_seconds": cold, "warm_seconds": warm, "site_mb": round(size / 2**20, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--skip-plain", action="store_true", help="skip plain nbgrader (slow: full training)")
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"chapters_seconds": chapters(), "book": book_builds(), "grading": {}}
+    for assignment in ("residual_networks", "transfer_learning"):
+        command = [sys.executable, "benchmarks/grading_throughput.py", "--assignment", assignment, "--copies", "4"]
+        subprocess.run(command + (["--skip-plain"] if args.skip_plain else []), cwd=REPO, check=True)
+        report["grading"][assignment] = json.loads((RESULTS / f"grading_{assignment}.json").read_text())
+    if not args.skip_tests:
+        report["test_suite_seconds"], _ = timed(["make", "test"])
+    (RESULTS / "report.json").write_text(json.dumps(report, indent=2))
+    lines = ["# Benchmarks", "", "| chapter | seconds |", "|---|---|"]
+    lines += [f"| {name} | {seconds} |" for name, seconds in report["chapters_seconds"].items()]
+    book = report["book"]
+    lines += ["", f"Book build: cold {book['cold_seconds']} s, warm {book['warm_seconds']} s, "
+                  f"site {book['site_mb']} MB", "", "| assignment | ours (nb/min) | plain nbgrader (nb/min) | ratio |",
+              "|---|---|---|---|"]
+    for name, grading in report["grading"].items():
+        plain = grading.get("plain_nbgrader", {}).get("submissions_per_minute", "-")
+        lines.append(f"| {name} | {grading['ours']['submissions_per_minute']} | {plain} | "
+                     f"{grading.get('throughput_ratio', '-')} |")
+    if "test_suite_seconds" in report:
+        lines += ["", f"`make test`: {report['test_suite_seconds']} s"]
+    (RESULTS / "report.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
