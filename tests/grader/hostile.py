@@ -97,8 +97,10 @@ def cases(secrets: list[str]) -> dict[str, Case]:
         "unanswered": Case(1, answers={"answer_square": "raise NotImplementedError()",
                                        "answer_mean": "raise NotImplementedError()"}),
         "infinite_loop": Case(0, "longer than the limit", answers={"answer_square": "while True:\n    pass\n"}),
-        "loop_ignoring_sigint": Case(0, "longer than the limit", answers={
-            "answer_square": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"}),
+        "loop_ignoring_sigint": Case(0, "longer than the limit", answers={"answer_square": (
+            "import signal, subprocess\n"
+            f"subprocess.Popen(['sleep', '{MARKER_SLEEP}8'], start_new_session=True)  # a daemon to outlive us\n"
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n")}),
         "os_exit": Case(2, "kernel died", answers={"answer_mean": "import os\nos._exit(3)\n"}),
         "segfault": Case(2, "kernel died", answers={"answer_mean": "import ctypes\nctypes.string_at(0)\n"}),
         "memory_bomb": Case(2, "memory", answers={

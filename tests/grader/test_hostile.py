@@ -57,7 +57,8 @@ def test_gradebook_holds_every_student_with_the_same_scores(graded):
 
 def test_no_process_survives_the_sandbox(graded):
     processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert f"sleep {hostile.MARKER_SLEEP}" not in processes
+    assert f"sleep {hostile.MARKER_SLEEP}" not in processes  # after a normal run
+    assert f"sleep {hostile.MARKER_SLEEP}8" not in processes  # after a kill on timeout
 
 
 def _printed(course, name) -> str:
