@@ -1,0 +1,395 @@
+"""Checks of assignment 2: transfer learning with MobileNetV2 (alpaca / not alpaca).
+
+Every observer builds what it needs afresh from the student's functions (never the notebook's
+trained ``model2``), with fixed inputs and fixed head weights, so that a correct answer gives the
+same observation as the solution. Nothing here needs training. The pretrained base is the real
+ImageNet MobileNetV2 loaded through the data layer, hence ``data_files``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks import AssignmentChecks, all_of, expect_close, expect_equal, failed, passed
+
+CHECKS = AssignmentChecks(
+    assignment_id="transfer_learning",
+    notebook="Transfer_Learning_MobileNetV2",
+    # One epoch per stage on one batch of 16 photos, run eagerly (no graph tracing), no comparison.
+    grading_parameters={"INITIAL_EPOCHS": 1, "FINE_TUNE_EPOCHS": 1, "BATCH_SIZE": 16, "MAX_IMAGES": 16,
+                        "COMPARE_RANDOM_WEIGHTS": False, "RUN_EAGERLY": True},
+    data_files=("alpaca", "weights/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"),
+)
+
+
+# --- make_datasets ----------------------------------------------------------------------
+
+
+@CHECKS.observer("test_make_datasets")
+def observe_make_datasets(ns, kit):
+    import os
+
+    from cnn_course import data
+
+    directory = str(data.resolve_dir("alpaca"))
+    train, validation = ns["make_datasets"](directory, image_size=(160, 160), batch_size=32, seed=123)
+    found = {}
+    for name, dataset in (("train", train), ("validation", validation)):
+        paths = getattr(dataset, "file_paths", None)
+        found[f"{name}_files"] = None if paths is None else sorted(os.path.relpath(str(p), directory) for p in paths)
+    found["class_names"] = [str(name) for name in (getattr(train, "class_names", None) or [])]
+    images, labels = next(iter(train))
+    found["batch_shapes"] = [list(images.shape), list(labels.shape)]
+    return found
+
+
+@CHECKS.judge("test_make_datasets")
+def judge_make_datasets(student, reference):
+    for name in ("train", "validation"):
+        if student[f"{name}_files"] is None:
+            return failed(
+                f"The {name} dataset has no `file_paths`: return the datasets exactly as "
+                "image_dataset_from_directory gives them (no .prefetch, .map, .cache or .take)."
+            )
+    train, validation = set(student["train_files"]), set(student["validation_files"])
+    ref_train, ref_validation = set(reference["train_files"]), set(reference["validation_files"])
+    if (len(train), len(validation)) != (len(ref_train), len(ref_validation)):
+        return failed(
+            f"Expected {len(ref_train)} training and {len(ref_validation)} validation photos "
+            f"(validation_split=0.2 of {len(ref_train | ref_validation)}), got {len(train)} and {len(validation)}."
+        )
+    shared = train & validation
+    if shared:
+        return failed(
+            f"{len(shared)} photos are in both the training and the validation set: the two calls of "
+            "image_dataset_from_directory must use the same seed so that the subsets are complementary."
+        )
+    if train | validation != ref_train | ref_validation:
+        return failed("The two datasets do not hold exactly the photos of the folder you were given.")
+    folders = {path.replace("\\", "/").split("/")[0] for path in validation}
+    if len(folders) < 2:
+        return failed(
+            "The validation set holds photos of one class only: shuffle the files (shuffle=True) "
+            "before the split, with the same seed in both calls."
+        )
+    return all_of(
+        expect_equal(student["class_names"], reference["class_names"], "class names"),
+        expect_equal(student["batch_shapes"], reference["batch_shapes"],
+                     "shapes of a batch of images and of its labels (batch_size, image_size, label_mode 'int')"),
+    )
+
+
+# --- data_augmenter ---------------------------------------------------------------------
+
+
+@CHECKS.observer("test_data_augmenter")
+def observe_data_augmenter(ns, kit):
+    augmenter = ns["data_augmenter"]()
+    rows = []
+    for layer in getattr(augmenter, "layers", None) or []:
+        config = layer.get_config()
+        row = {"type": type(layer).__name__}
+        if "mode" in config:
+            row["mode"] = str(config["mode"])
+        if "factor" in config:
+            factor = config["factor"]
+            factor = [-float(factor), float(factor)] if isinstance(factor, (int, float)) else [float(f) for f in factor]
+            row["factor"] = factor
+        rows.append(row)
+    return {"type": type(augmenter).__name__, "layers": rows}
+
+
+@CHECKS.judge("test_data_augmenter")
+def judge_data_augmenter(student, reference):
+    if student["type"] != reference["type"]:
+        return failed(f"data_augmenter() should return a keras.{reference['type']}, got a {student['type']}.")
+    kinds = [row["type"] for row in student["layers"]]
+    expected = [row["type"] for row in reference["layers"]]
+    if kinds != expected:
+        return failed(f"Expected the layers {expected}, in this order; got {kinds}.")
+    for got, want in zip(student["layers"], reference["layers"]):
+        if got.get("mode") != want.get("mode"):
+            return failed(f"{got['type']} should use mode {want.get('mode')!r}, got {got.get('mode')!r}.")
+        if "factor" in want and not np.allclose(got.get("factor", [np.nan]), want["factor"]):
+            return failed(f"{got['type']} should use factor {want['factor'][1]:g}, got {got.get('factor')}.")
+    return passed("RandomFlip('horizontal') then RandomRotation(0.2)")
+
+
+# --- alpaca_model -----------------------------------------------------------------------
+
+PREPROCESSING_LAYERS = {"Rescaling", "Lambda", "Normalization"}  # equivalent ways to scale pixels
+
+
+@CHECKS.observer("test_alpaca_model_layers")
+def observe_alpaca_model_layers(ns, kit):
+    import keras
+
+    given = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=given)
+    rows = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        row = {"type": kind}
+        if layer is given:
+            row["type"] = "the data_augmentation argument"
+        elif isinstance(layer, keras.Model) and layer.name.startswith("mobilenetv2"):
+            row["type"] = "MobileNetV2 base"
+            row["output_shape"] = list(layer.output.shape)
+        elif kind == "Dropout":
+            row["rate"] = float(layer.rate)
+        elif kind == "Dense":
+            row["units"] = int(layer.units)
+            row["activation"] = str(layer.get_config().get("activation"))
+        rows.append(row)
+    return {
+        "layers": rows,
+        "input_shape": list(model.input.shape),
+        "output_shape": list(model.output.shape),
+    }
+
+
+def _describe(rows):
+    parts = []
+    for row in rows:
+        extra = ", ".join(f"{k}={v}" for k, v in row.items() if k not in ("type", "output_shape"))
+        parts.append(f"{row['type']}({extra})" if extra else row["type"])
+    return " -> ".join(parts)
+
+
+@CHECKS.judge("test_alpaca_model_layers")
+def judge_alpaca_model_layers(student, reference):
+    keep = [row for row in student["layers"] if row["type"] not in PREPROCESSING_LAYERS]
+    want = [row for row in reference["layers"] if row["type"] not in PREPROCESSING_LAYERS]
+    if keep != want:
+        return failed(f"Expected the layers {_describe(want)}; your model has {_describe(keep)}.")
+    return all_of(
+        expect_equal(student["input_shape"], reference["input_shape"], "input shape (image_shape + (3,))"),
+        expect_equal(student["output_shape"], reference["output_shape"], "output shape (one logit per image)"),
+    )
+
+
+@CHECKS.observer("test_alpaca_model_frozen")
+def observe_alpaca_model_frozen(ns, kit):
+    import keras
+
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
+    found = {"n_bases": len(bases), "trainable_shapes": [list(w.shape) for w in model.trainable_weights]}
+    if len(bases) == 1:
+        found["base_trainable"] = bool(bases[0].trainable)
+        found["base_trainable_weights"] = len(bases[0].trainable_weights)
+    return found
+
+
+@CHECKS.judge("test_alpaca_model_frozen")
+def judge_alpaca_model_frozen(student, reference):
+    if student["n_bases"] != 1:
+        return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
+    if student["base_trainable"] or student["base_trainable_weights"]:
+        return failed(
+            f"The base is not frozen ({student['base_trainable_weights']} trainable weights): "
+            "set base_model.trainable = False before building the model."
+        )
+    return expect_equal(student["trainable_shapes"], reference["trainable_shapes"],
+                        "shapes of the trainable weights (only the Dense kernel and bias)")
+
+
+@CHECKS.observer("test_alpaca_model_preprocessing")
+def observe_alpaca_model_preprocessing(ns, kit):
+    import keras
+    import numpy as np
+
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+        kit.set_weights(layer, seed=11 + index, scale=0.1)
+    images = (kit.random_input((4, 160, 160, 3), seed=5) + 1.0) * 127.5  # pixels in [0, 255]
+    return {"logits": np.asarray(model(images, training=False), dtype="float32")}
+
+
+@CHECKS.judge("test_alpaca_model_preprocessing")
+def judge_alpaca_model_preprocessing(student, reference):
+    verdict = expect_close(student["logits"], reference["logits"], "the model's logits for fixed photos",
+                           atol=1e-3, rtol=1e-3)
+    if not verdict.passed and np.shape(student["logits"]) == np.shape(reference["logits"]):
+        return failed(
+            verdict.message + " Scale the pixels with keras.applications.mobilenet_v2.preprocess_input "
+            "exactly once, between the augmentation and the base, and use the ImageNet base from "
+            "pretrained.mobilenet_v2_base."
+        )
+    return verdict
+
+
+@CHECKS.observer("test_alpaca_model_inference_mode")
+def observe_alpaca_model_inference_mode(ns, kit):
+    import keras
+    import numpy as np
+
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
+    if len(bases) != 1:
+        return {"n_bases": len(bases)}
+    base = bases[0]
+    recorded = []
+    for index, node in enumerate(base._inbound_nodes):  # the calls of the base inside this model
+        if f"{id(base)}_ib-{index}" in getattr(model, "_nodes", {f"{id(base)}_ib-{index}"}):
+            value = node.arguments.kwargs.get("training", "not given")
+            recorded.append(value if isinstance(value, (bool, str)) else repr(value))
+    # Unfrozen, a base in training mode would normalise with batch statistics and update them.
+    base.trainable = True
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dropout):
+            layer.rate = 0.0
+    norms = [l for l in base.layers if isinstance(l, keras.layers.BatchNormalization)]
+    before = [np.array(l.moving_mean) for l in norms]
+    images = (kit.random_input((4, 160, 160, 3), seed=6) + 1.0) * 127.5
+    default = np.asarray(model(images))  # no training argument: the recorded value decides
+    changed = any(not np.array_equal(a, np.array(l.moving_mean)) for a, l in zip(before, norms))
+    inference = np.asarray(model(images, training=False))
+    return {
+        "n_bases": 1,
+        "recorded_training": recorded,
+        "moving_statistics_changed": bool(changed),
+        "difference_from_inference": float(np.max(np.abs(default - inference))),
+    }
+
+
+@CHECKS.judge("test_alpaca_model_inference_mode")
+def judge_alpaca_model_inference_mode(student, reference):
+    if student["n_bases"] != 1:
+        return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
+    if student["recorded_training"] != reference["recorded_training"]:
+        return failed(
+            "Call the base in inference mode, base_model(x, training=False) "
+            f"(the training argument of your call: {student['recorded_training']})."
+        )
+    if student["moving_statistics_changed"] or student["difference_from_inference"] > 1e-4:
+        return failed(
+            "Called without a training argument, your model runs the base in training mode "
+            "(its batch-normalisation statistics change): call it with training=False."
+        )
+    return passed("the base is called with training=False")
+
+
+# --- compiling ----------------------------------------------------------------------------
+
+
+@CHECKS.observer("test_compile_model")
+def observe_compile_model(ns, kit):
+    import keras
+    import numpy as np
+
+    def summary(model):
+        config = model.get_compile_config()
+        loss, metrics = config.get("loss"), []
+        for metric in config.get("metrics") or []:
+            if isinstance(metric, dict):
+                metrics.append([str(metric.get("class_name")), metric.get("config", {}).get("threshold")])
+            else:
+                metrics.append([str(metric), None])
+        return {
+            "optimizer": type(model.optimizer).__name__,
+            "learning_rate": float(np.asarray(model.optimizer.learning_rate)),
+            "loss": str(loss.get("class_name")) if isinstance(loss, dict) else str(loss),
+            "from_logits": bool(loss.get("config", {}).get("from_logits")) if isinstance(loss, dict) else False,
+            "metrics": metrics,
+        }
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    ns["compile_model"](model, learning_rate=0.002)
+    return summary(model)
+
+
+def _judge_compiled(student, reference):
+    if student["loss"] != reference["loss"]:
+        return failed(f"Use the loss keras.losses.{reference['loss']}, got {student['loss']}.")
+    if student["from_logits"] != reference["from_logits"]:
+        return failed("The model outputs logits (its Dense layer has no activation): use "
+                      "BinaryCrossentropy(from_logits=True).")
+    if student["optimizer"] != reference["optimizer"]:
+        return failed(f"Use the optimizer keras.optimizers.{reference['optimizer']}, got {student['optimizer']}.")
+    if not np.isclose(student["learning_rate"], reference["learning_rate"], rtol=1e-5, atol=0):
+        return failed(f"The learning rate should be {reference['learning_rate']:.3g} for the learning rate "
+                      f"argument the grader passed, got {student['learning_rate']:.3g}.")
+    if student["metrics"] != reference["metrics"]:
+        return failed(
+            "Use metrics=[keras.metrics.BinaryAccuracy(name='accuracy', threshold=0.0)]: the outputs are "
+            f"logits, so the decision threshold is 0 (got {student['metrics']})."
+        )
+    return passed(f"{reference['optimizer']}, {reference['loss']}(from_logits=True), binary accuracy at 0")
+
+
+@CHECKS.judge("test_compile_model")
+def judge_compile_model(student, reference):
+    return _judge_compiled(student, reference)
+
+
+# --- fine-tuning ----------------------------------------------------------------------------
+
+
+@CHECKS.observer("test_fine_tuning_layers")
+def observe_fine_tuning_layers(ns, kit):
+    import keras
+
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    ns["unfreeze_and_compile"](model, base_learning_rate=0.001)
+    bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
+    if len(bases) != 1:
+        return {"n_bases": len(bases)}
+    base = bases[0]
+    return {
+        "n_bases": 1,
+        "base_trainable": bool(base.trainable),
+        "layer_trainable": [bool(layer.trainable) for layer in base.layers],
+        "n_trainable_weights": len(model.trainable_weights),
+    }
+
+
+@CHECKS.judge("test_fine_tuning_layers")
+def judge_fine_tuning_layers(student, reference):
+    if student["n_bases"] != 1:
+        return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
+    if not student["base_trainable"]:
+        return failed("The base is still frozen: set base.trainable = True, then freeze its first layers.")
+    flags, want = student["layer_trainable"], reference["layer_trainable"]
+    if flags != want:
+        first = flags.index(True) if True in flags else None
+        expected = want.index(True)
+        if first != expected:
+            return failed(f"The first trainable layer of the base should be layer {expected}, got {first}: "
+                          f"freeze base.layers[:{expected}] and only those.")
+        return failed(f"Every layer of the base from layer {expected} on should be trainable, and no layer before it.")
+    return expect_equal(student["n_trainable_weights"], reference["n_trainable_weights"],
+                        "number of trainable weight tensors after unfreezing")
+
+
+@CHECKS.observer("test_fine_tuning_compile")
+def observe_fine_tuning_compile(ns, kit):
+    import keras
+    import numpy as np
+
+    def summary(model):
+        config = model.get_compile_config()
+        loss, metrics = config.get("loss"), []
+        for metric in config.get("metrics") or []:
+            if isinstance(metric, dict):
+                metrics.append([str(metric.get("class_name")), metric.get("config", {}).get("threshold")])
+            else:
+                metrics.append([str(metric), None])
+        return {
+            "optimizer": type(model.optimizer).__name__,
+            "learning_rate": float(np.asarray(model.optimizer.learning_rate)),
+            "loss": str(loss.get("class_name")) if isinstance(loss, dict) else str(loss),
+            "from_logits": bool(loss.get("config", {}).get("from_logits")) if isinstance(loss, dict) else False,
+            "metrics": metrics,
+        }
+
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    ns["unfreeze_and_compile"](model, base_learning_rate=0.002)
+    return summary(model)
+
+
+@CHECKS.judge("test_fine_tuning_compile")
+def judge_fine_tuning_compile(student, reference):
+    return _judge_compiled(student, reference)

@@ -1,0 +1,1 @@
+"""Public tests of the graded assignments: student-visible checks run in the notebooks."""

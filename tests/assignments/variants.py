@@ -1,0 +1,35 @@
+"""Wrong answers to the graded assignments, as string edits of the instructor's solution.
+
+Each assignment's ``variants_<assignment_id>.py`` defines ``VARIANTS``: name -> :class:`Variant`,
+whose ``fails`` are exactly the test cells (grade_ids) the real grader must fail it on.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Variant:
+    edits: dict[str, list[tuple[str, str]]]  # solution cell grade_id -> [(old, new), ...]
+    fails: frozenset[str] | set[str]
+
+
+def apply(notebook_node, variant: Variant):
+    """A copy of the solution notebook with the variant's edits applied to its answer cells."""
+    notebook = copy.deepcopy(notebook_node)
+    pending = {grade_id: list(edits) for grade_id, edits in variant.edits.items()}
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id not in pending:
+            continue
+        source = cell.source
+        for old, new in pending.pop(grade_id):
+            if old not in source:
+                raise ValueError(f"variant edit of cell '{grade_id}': {old!r} not found")
+            source = source.replace(old, new)
+        cell.source = source
+    if pending:
+        raise ValueError(f"variant edits cells that do not exist: {sorted(pending)}")
+    return notebook
