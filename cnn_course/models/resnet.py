@@ -1,0 +1,171 @@
+"""Residual networks (He et al., 2015, "Deep residual learning for image recognition").
+
+The chapter builds ResNet-34 from the *basic* block (two 3x3 convolutions). The deeper
+ResNets use a three-layer bottleneck block instead; the graded assignment builds that one,
+so it is deliberately not here.
+
+Convolutions followed by batch normalization have no bias: BN subtracts the mean and adds its
+own offset ``beta``, so a bias would be cancelled. The parameter counts then match the paper's.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+# ResNet-34 (paper, table 1): basic blocks per stage and their filters.
+RESNET34_STAGES = (3, 4, 6, 3)
+RESNET34_FILTERS = (64, 128, 256, 512)
+
+
+def conv_bn(x, filters: int, size: int, strides: int = 1, name: str = "conv"):
+    """A "same" convolution without bias, followed by batch normalization (no activation)."""
+    x = layers.Conv2D(filters, size, strides=strides, padding="same", use_bias=False, name=name)(x)
+    return layers.BatchNormalization(name=f"{name}_bn")(x)
+
+
+def projection_shortcut(x, filters: int, strides: int, name: str = "shortcut"):
+    """A 1x1 convolution (with stride) + BN that gives ``x`` the main path's output shape."""
+    return conv_bn(x, filters, 1, strides=strides, name=name)
+
+
+def basic_block(x, filters: int, strides: int = 1, name: str = "block"):
+    """Two 3x3 conv + BN layers, with ``x`` added back before the last ReLU.
+
+    a[l+2] = relu(z[l+2] + shortcut(a[l])). The shortcut is the identity when the shapes
+    match, and a :func:`projection_shortcut` when ``strides > 1`` or the channels change.
+    """
+    shortcut = x
+    if strides != 1 or x.shape[-1] != filters:
+        shortcut = projection_shortcut(x, filters, strides, name=f"{name}_shortcut")
+    x = conv_bn(x, filters, 3, strides=strides, name=f"{name}_conv1")
+    x = layers.ReLU(name=f"{name}_relu1")(x)
+    x = conv_bn(x, filters, 3, name=f"{name}_conv2")
+    x = layers.Add(name=f"{name}_add")([x, shortcut])
+    return layers.ReLU(name=f"{name}_out")(x)
+
+
+def stage(x, blocks: int, filters: int, strides: int, name: str):
+    """``blocks`` basic blocks; the first one applies ``strides`` (and a projection shortcut)."""
+    for index in range(blocks):
+        x = basic_block(x, filters, strides=strides if index == 0 else 1, name=f"{name}_block{index + 1}")
+    return x
+
+
+def resnet(stages=RESNET34_STAGES, filters=RESNET34_FILTERS, input_shape=(224, 224, 3), classes: int = 1000,
+           name: str = "resnet") -> keras.Model:
+    """Stem (7x7/2 conv, 3x3/2 max-pool), stages of basic blocks, global average pool, softmax.
+
+    Every stage after the first halves the height and width and doubles the filters.
+    """
+    inputs = keras.Input(input_shape, name="image")
+    x = conv_bn(inputs, 64, 7, strides=2, name="conv1")
+    x = layers.ReLU(name="conv1_relu")(x)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
+    for index, (blocks, stage_filters) in enumerate(zip(stages, filters)):
+        x = stage(x, blocks, stage_filters, strides=1 if index == 0 else 2, name=f"conv{index + 2}")
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="fc")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def resnet34(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Model:
+    """ResNet-34: 1 stem conv + 2 x (3 + 4 + 6 + 3) block convs + 1 fully connected layer."""
+    return resnet(RESNET34_STAGES, RESNET34_FILTERS, input_shape, classes, name="resnet34")
+
+
+def trainable_parameters(model) -> int:
+    """Trainable parameters of a model or layer (BN's moving mean and variance are statistics, not weights)."""
+    return int(sum(np.prod(weight.shape) for weight in model.trainable_weights))
+
+
+# --- Small fully connected nets for the depth experiments -------------------------------
+
+
+def dense_residual_block(x, units: int, name: str = "block"):
+    """The lecture's residual block on vectors: a[l+2] = relu(W[l+2] relu(W[l+1] a[l] + b) + b + a[l])."""
+    shortcut = x
+    x = layers.Dense(units, activation="relu", name=f"{name}_dense1")(x)
+    x = layers.Dense(units, name=f"{name}_dense2")(x)  # z[l+2]
+    x = layers.Add(name=f"{name}_add")([x, shortcut])
+    return layers.ReLU(name=f"{name}_out")(x)
+
+
+def deep_dense_net(depth: int, units: int, input_dim: int, classes: int, residual: bool, seed: int = 0) -> keras.Model:
+    """``depth`` hidden Dense layers of ``units`` (Keras's default Glorot initialization),
+    plain or paired into residual blocks; one extra Dense layer maps the input to ``units``."""
+    if residual and depth % 2:
+        raise ValueError("a residual net pairs its layers into blocks: depth must be even")
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((input_dim,))
+    x = layers.Dense(units, activation="relu", name="input_dense")(inputs)
+    if residual:
+        for index in range(depth // 2):
+            x = dense_residual_block(x, units, name=f"block{index + 1}")
+    else:
+        for index in range(depth):
+            x = layers.Dense(units, activation="relu", name=f"dense{index + 1}")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="output")(x)
+    return keras.Model(inputs, outputs, name=f"{'residual' if residual else 'plain'}_{depth}")
+
+
+def kernel_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
+    """The norm of the loss gradient for every Dense/Conv kernel, from input to output."""
+    kernels = [weight for weight in model.trainable_weights if weight.path.endswith("kernel")]
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True))
+    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])
+
+
+def hidden_activations(model: keras.Model) -> list[str]:
+    """Names of the layers whose outputs are the hidden activations a[1], a[2], ... of a
+    :func:`deep_dense_net` (inside a residual block: after its first layer, then after the add)."""
+    return [layer.name for layer in model.layers
+            if layer.name == "input_dense" or layer.name.startswith("dense") or layer.name.endswith(("_dense1", "_out"))]
+
+
+def activation_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
+    """The norm of dLoss/da[l] for every hidden activation a[l], from input to output:
+    the error signal that backpropagation carries back to layer l."""
+    names = hidden_activations(model)
+    probe = keras.Model(model.input, [model.get_layer(name).output for name in names] + [model.output])
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    with tf.GradientTape() as tape:
+        *activations, predictions = probe(x, training=True)
+        loss = loss_fn(y, predictions)
+    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, activations)])
+
+
+def train_plain_and_residual(x, y, depths, units: int, epochs: int, batch_size: int = 64,
+                             learning_rate: float = 1e-3, seed: int = 0) -> dict:
+    """Train a plain and a residual :func:`deep_dense_net` of every depth with Adam.
+
+    Returns ``{("plain" | "residual", depth): History.history}``.
+    """
+    histories = {}
+    for depth in depths:
+        for kind in ("plain", "residual"):
+            model = deep_dense_net(depth, units, x.shape[1], int(y.max()) + 1, residual=kind == "residual", seed=seed)
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                          metrics=["accuracy"])
+            histories[kind, depth] = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0).history
+    return histories
+
+
+def stage_layout(model: keras.Model) -> list[dict]:
+    """One row per part of a :func:`resnet`: its name, output shape, blocks and trainable parameters."""
+    parts = ["conv1", "pool1"] + sorted({layer.name.split("_")[0] for layer in model.layers
+                                         if layer.name.startswith("conv") and "_block" in layer.name})
+    rows = []
+    for part in parts:
+        members = [layer for layer in model.layers if layer.name == part or layer.name.startswith(f"{part}_")]
+        blocks = {layer.name.split("_")[1] for layer in members if "_block" in layer.name}
+        rows.append({"part": part, "output": tuple(members[-1].output.shape[1:]), "blocks": len(blocks),
+                     "parameters": sum(trainable_parameters(layer) for layer in members)})
+    head = [model.get_layer("avg_pool"), model.get_layer("fc")]
+    rows.append({"part": "avg_pool + fc", "output": tuple(head[-1].output.shape[1:]), "blocks": 0,
+                 "parameters": sum(trainable_parameters(layer) for layer in head)})
+    return rows
