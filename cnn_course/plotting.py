@@ -312,7 +312,73 @@ def plot_data_vs_hand_engineering(ax=None):
     return ax.figure
 
 
-# --- Residual networks (chapter 4) ---
+# --- Case studies: landmark networks and layer tables ---------------------------------------
+
+
+def plot_landmarks(stats, axes=None):
+    """Parameters (log scale) and depth of the landmark networks against their year.
+
+    ``stats`` are objects with ``name``, ``year``, ``parameters`` and ``depth``
+    (``cnn_course.models.landmarks.measure_all()``).
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 4))
+    ax_params, ax_depth = axes
+    names = [s.name for s in stats]
+    colors = plt.cm.tab10(np.arange(len(stats)))
+    ax_params.scatter([s.year for s in stats], [s.parameters for s in stats], s=80, c=colors, zorder=3)
+    for s, color in zip(stats, colors):
+        ax_params.annotate(f"{s.name}\n{_short_count(s.parameters)}", (s.year, s.parameters), textcoords="offset points",
+                           xytext=(6, 4), fontsize=8, color=color)
+    ax_params.set_yscale("log")
+    ax_params.set_ylim(min(s.parameters for s in stats) / 3, max(s.parameters for s in stats) * 5)
+    ax_params.set_xlabel("year")
+    ax_params.set_ylabel("parameters")
+    ax_params.set_title("Parameters: up with AlexNet and VGG, then down again")
+    ax_params.set_xlim(min(s.year for s in stats) - 1, max(s.year for s in stats) + 3)
+    ax_params.grid(True, which="major", alpha=0.3)
+    bars = ax_depth.bar(range(len(stats)), [s.depth for s in stats], color=colors)
+    ax_depth.bar_label(bars, fontsize=9)
+    ax_depth.set_xticks(range(len(stats)), [f"{n}\n({s.year})" for n, s in zip(names, stats)], fontsize=8)
+    ax_depth.set_ylabel("weight layers on the longest path")
+    ax_depth.set_title("Depth: from 5 to 50 layers")
+    ax_depth.figure.tight_layout()
+    return ax_depth.figure
+
+
+def _short_count(count: float) -> str:
+    for suffix, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if count >= size:
+            return f"{count / size:.3g}{suffix}"
+    return f"{count:g}"
+
+
+def plot_layer_costs(table, axes=None, title: str = ""):
+    """Two bar charts over a model's layers: parameters and activation memory per layer.
+
+    ``table`` is a :class:`cnn_course.tables.LayerTable`; layers with neither parameters nor
+    activations are skipped.
+    """
+    rows = [row for row in table if row.parameters or row.activations]
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(12, 6), sharex=True)
+    ax_params, ax_memory = axes
+    positions = np.arange(len(rows))
+    kind_colors = {"Conv2D": "tab:blue", "Dense": "tab:red", "Input": "tab:gray"}
+    colors = [kind_colors.get(row.kind, "tab:olive") for row in rows]
+    ax_params.bar(positions, [row.parameters / 1e6 for row in rows], color=colors)
+    ax_params.set_ylabel("parameters (millions)")
+    ax_memory.bar(positions, [row.activation_bytes / 1e6 for row in rows], color=colors)
+    ax_memory.set_ylabel("activation memory (MB)")
+    ax_memory.set_xticks(positions, [row.name for row in rows], rotation=90, fontsize=8)
+    from matplotlib.patches import Patch
+
+    legend = [Patch(color=color, label=kind) for kind, color in kind_colors.items()]
+    legend.append(Patch(color="tab:olive", label="pooling"))
+    ax_params.legend(handles=legend, fontsize=8, loc="upper left")
+    ax_params.set_title(title or f"{table.title}: where the parameters and the memory are")
+    ax_memory.figure.tight_layout()
+    return ax_memory.figure
 
 
 def plot_residual_block(main_path=("linear", "ReLU", "linear"), shortcut: str = "shortcut (identity)", ax=None):
@@ -337,4 +403,60 @@ def plot_residual_block(main_path=("linear", "ReLU", "linear"), shortcut: str = 
     ax.set_xlim(-0.7, (len(chain) - 1) * step + 0.7)
     ax.set_ylim(0.1, 2.7)
     ax.axis("off")
+    return ax.figure
+
+
+def plot_model_graph(model, ax=None, show_shapes: bool = True, box_width: float = 2.6):
+    """Draw a Keras functional model as a graph, inputs at the top: one box per layer (name,
+    type and output shape), one arrow per tensor. Edges that skip layers are drawn curved."""
+    nodes_by_depth = model._nodes_by_depth  # Keras's topological order: larger keys are nearer the inputs
+    level, parents, position = {}, {}, {}
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            parents[id(node)] = [id(parent) for parent in node.parent_nodes]
+            level[id(node)] = 1 + max((level[p] for p in parents[id(node)]), default=-1)
+    operation = {id(node): node.operation for nodes in nodes_by_depth.values() for node in nodes}
+    rows: dict[int, list[int]] = {}
+    for node_id in sorted(level, key=lambda n: level[n]):
+        rows.setdefault(level[node_id], []).append(node_id)
+    input_order = {id(tensor): index for index, tensor in enumerate(model.inputs)}
+    uses = {}
+    for node_id, op in operation.items():
+        uses[id(op)] = uses.get(id(op), 0) + 1
+
+    def order(node_id):
+        if parents[node_id]:
+            return np.mean([position[p][0] for p in parents[node_id]])
+        return input_order.get(id(operation[node_id].output), 0)
+
+    for depth, node_ids in sorted(rows.items()):
+        node_ids.sort(key=order)
+        for index, node_id in enumerate(node_ids):
+            position[node_id] = ((index - (len(node_ids) - 1) / 2) * (box_width + 0.6), -1.4 * depth)
+    width = max(len(ids) for ids in rows.values())
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(4.0, 2.3 * width + 1), 1.0 * len(rows) + 0.5))
+    for node_id, (x, y) in position.items():
+        layer = operation[node_id]
+        text = f"{layer.name}: {type(layer).__name__}"
+        details = ["shared"] if uses[id(layer)] > 1 else []
+        if show_shapes:
+            output = layer.output if not isinstance(layer.output, (list, tuple)) else layer.output[0]
+            details.insert(0, "×".join(str(d) for d in output.shape[1:]))
+        if details:
+            text += "\n" + ", ".join(details)
+        color = "#e8e8e8" if type(layer).__name__ == "InputLayer" else "#cfe2f3"
+        if type(layer).__name__ in ("Add", "Concatenate", "Multiply"):
+            color = "#f9d5a7"
+        _box(ax, (x, y), text, box_width, 0.8, color, fontsize=7.5)
+        for parent in parents[node_id]:
+            (px, py), skipped = position[parent], level[node_id] - level[parent]
+            style = "arc3,rad=0" if skipped == 1 else f"arc3,rad={-0.35 if px >= x else 0.35}"
+            ax.annotate("", xy=(x, y + 0.4), xytext=(px, py - 0.4),
+                        arrowprops=dict(arrowstyle="->", linewidth=1.1, connectionstyle=style, shrinkA=0, shrinkB=0))
+    xs = [p[0] for p in position.values()]
+    ax.set_xlim(min(xs) - box_width, max(xs) + box_width)
+    ax.set_ylim(-1.4 * (len(rows) - 1) - 0.7, 0.7)
+    ax.axis("off")
+    ax.set_title(model.name)
     return ax.figure

@@ -1,0 +1,69 @@
+"""The landmark networks of the case studies, measured from models built in Keras.
+
+Nothing here is a hard-coded statistic: :func:`measure` builds each network (random
+weights), reads its parameters, depth and multiplications, and throws the model away.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+
+from cnn_course.costs import keras_multiplications
+from cnn_course.models import classic, inception
+from cnn_course.tables import weight_depth
+
+
+@dataclass(frozen=True)
+class Landmark:
+    name: str
+    year: int
+    build: Callable[[], keras.Model]
+    idea: str
+
+
+@dataclass(frozen=True)
+class LandmarkStats:
+    name: str
+    year: int
+    parameters: int
+    depth: int
+    multiplications: int
+    input_shape: tuple
+    idea: str
+
+
+LANDMARKS = (
+    Landmark("LeNet-5", 1998, classic.lenet5, "conv → pool → conv → pool → FC"),
+    Landmark("AlexNet", 2012, classic.alexnet, "the same recipe, much bigger; ReLU, GPUs"),
+    Landmark("VGG-16", 2014, classic.vgg16, "only 3×3 convs and 2×2 pools, very uniform"),
+    Landmark("GoogLeNet", 2014, lambda: inception.googlenet(auxiliary=False), "inception modules, 1×1 bottlenecks"),
+    Landmark("ResNet-50", 2015, lambda: keras.applications.ResNet50(weights=None), "skip connections"),
+    Landmark("MobileNetV2", 2018, lambda: keras.applications.MobileNetV2(weights=None),
+             "depthwise separable convs, inverted residuals"),
+)
+
+
+def measure(landmark: Landmark) -> LandmarkStats:
+    """Build ``landmark`` once and read its size."""
+    model = landmark.build()
+    stats = LandmarkStats(
+        name=landmark.name,
+        year=landmark.year,
+        parameters=int(model.count_params()),
+        depth=weight_depth(model),
+        multiplications=keras_multiplications(model),
+        input_shape=tuple(int(d) for d in model.inputs[0].shape[1:]),
+        idea=landmark.idea,
+    )
+    del model
+    keras.backend.clear_session()
+    gc.collect()
+    return stats
+
+
+def measure_all(landmarks=LANDMARKS) -> list[LandmarkStats]:
+    return [measure(landmark) for landmark in landmarks]
