@@ -381,31 +381,6 @@ def plot_layer_costs(table, axes=None, title: str = ""):
     return ax_memory.figure
 
 
-def plot_residual_block(main_path=("linear", "ReLU", "linear"), shortcut: str = "shortcut (identity)", ax=None):
-    """The residual block: a main path from a[l] to z[l+2], and a shortcut that adds a[l]
-    back before the last ReLU, giving a[l+2] = g(z[l+2] + a[l])."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 2.8))
-    chain = [("$a^{[l]}$", "#d9d9d9"), *[(step, "#fde9a9" if "ReLU" in step else "#a9cdfd") for step in main_path],
-             ("+", "#b9e4b0"), ("ReLU", "#fde9a9"), ("$a^{[l+2]}$", "#d9d9d9")]
-    step, y = 1.5, 1.0
-    for index, (text, color) in enumerate(chain):
-        _box(ax, (index * step, y), text, 0.3 if text == "+" else 1.1, 0.7, color, fontsize=9)
-        if index:
-            left = 0.15 if chain[index - 1][0] == "+" else 0.55
-            right = 0.15 if text == "+" else 0.55
-            _arrow(ax, ((index - 1) * step + left, y), (index * step - right, y))
-    plus = len(main_path) + 1
-    ax.annotate("", xy=(plus * step, y + 0.3), xytext=(0, y + 0.3),
-                arrowprops=dict(arrowstyle="->", linewidth=1.4, color="tab:red", connectionstyle="arc3,rad=-0.35"))
-    ax.text(plus * step / 2, y + 1.35, shortcut, ha="center", color="tab:red", fontsize=10)
-    ax.text(plus * step / 2 + 0.75, y - 0.65, "main path → $z^{[l+2]}$", ha="center", fontsize=9, color="dimgray")
-    ax.set_xlim(-0.7, (len(chain) - 1) * step + 0.7)
-    ax.set_ylim(0.1, 2.7)
-    ax.axis("off")
-    return ax.figure
-
-
 def plot_model_graph(model, ax=None, show_shapes: bool = True, box_width: float = 2.6):
     """Draw a Keras functional model as a graph, inputs at the top: one box per layer (name,
     type and output shape), one arrow per tensor. Edges that skip layers are drawn curved."""
@@ -460,3 +435,32 @@ def plot_model_graph(model, ax=None, show_shapes: bool = True, box_width: float 
     ax.axis("off")
     ax.set_title(model.name)
     return ax.figure
+
+
+# --- Residual networks (chapter 4) ---
+
+
+def plot_residual_block(main_path=("linear", "ReLU", "linear"), shortcut: str = "shortcut (identity)", ax=None):
+    """The residual block: a main path from a[l] to z[l+2], and a shortcut that adds a[l]
+    back before the last ReLU, giving a[l+2] = g(z[l+2] + a[l])."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 2.8))
+    chain = [("$a^{[l]}$", "#d9d9d9"), *[(step, "#fde9a9" if "ReLU" in step else "#a9cdfd") for step in main_path],
+             ("+", "#b9e4b0"), ("ReLU", "#fde9a9"), ("$a^{[l+2]}$", "#d9d9d9")]
+    step, y = 1.5, 1.0
+    for index, (text, color) in enumerate(chain):
+        _box(ax, (index * step, y), text, 0.3 if text == "+" else 1.1, 0.7, color, fontsize=9)
+        if index:
+            left = 0.15 if chain[index - 1][0] == "+" else 0.55
+            right = 0.15 if text == "+" else 0.55
+            _arrow(ax, ((index - 1) * step + left, y), (index * step - right, y))
+    plus = len(main_path) + 1
+    ax.annotate("", xy=(plus * step, y + 0.3), xytext=(0, y + 0.3),
+                arrowprops=dict(arrowstyle="->", linewidth=1.4, color="tab:red", connectionstyle="arc3,rad=-0.35"))
+    ax.text(plus * step / 2, y + 1.35, shortcut, ha="center", color="tab:red", fontsize=10)
+    ax.text(plus * step / 2 + 0.75, y - 0.65, "main path → $z^{[l+2]}$", ha="center", fontsize=9, color="dimgray")
+    ax.set_xlim(-0.7, (len(chain) - 1) * step + 0.7)
+    ax.set_ylim(0.1, 2.7)
+    ax.axis("off")
+    return ax.figure
+
