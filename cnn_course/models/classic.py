@@ -21,7 +21,7 @@ VGG_CONFIGS = {
     "D": (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"),
     "E": (64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"),
 }  # fmt: skip
-VGG_NAMES = {"A": "VGG-11", "B": "VGG-13", "C": "VGG-16 (1x1)", "D": "VGG-16", "E": "VGG-19"}
+VGG_NAMES = {"A": "VGG-11", "B": "VGG-13", "C": "VGG-16, 1×1 variant", "D": "VGG-16", "E": "VGG-19"}
 
 
 def lenet5(input_shape=(32, 32, 1), classes: int = 10, activation: str = "tanh") -> keras.Model:
@@ -92,6 +92,14 @@ def vgg_blocks(config) -> list[list]:
 def vgg_depth(config) -> int:
     """Weight layers of a configuration: its convolutions plus the three fully connected ones."""
     return sum(len(block) for block in vgg_blocks(config)) + 3
+
+
+def vgg_layout(config) -> str:
+    """A configuration in one line, block by block: ``64 / 128 / 256 256 1×1-256 / ...``."""
+    def conv(item):
+        return f"1×1-{item[0]}" if isinstance(item, tuple) else str(item)
+
+    return " / ".join(" ".join(conv(item) for item in block) for block in vgg_blocks(config))
 
 
 def vgg(config="D", input_shape=(224, 224, 3), classes: int = 1000, name: str | None = None) -> keras.Model:

@@ -75,6 +75,8 @@ def test_vgg_configurations_match_the_paper():
         assert round(at_224 / 1e6) == paper_millions[name], name
         assert tables.weight_depth(small) == depths[name]
     assert [kind for kind in classic.vgg_blocks(classic.VGG_CONFIGS["C"])[2]] == [256, 256, (256, 1)]
+    assert classic.vgg_layout(classic.VGG_CONFIGS["A"]) == "64 / 128 / 256 256 / 512 512 / 512 512"
+    assert "1×1-512" in classic.vgg_layout(classic.VGG_CONFIGS["C"])
     with pytest.raises(ValueError):
         classic.vgg_blocks((64, "M", 128))
 
