@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cnn_course import data
+from tests.conftest import QuietHandler
 
 
 def test_course_data_folder_is_configured():
@@ -66,8 +67,7 @@ def test_unknown_name_is_an_error():
 def data_server(tmp_path):
     """A local HTTP server standing in for the course's download host."""
     root = tmp_path / "served"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
