@@ -43,6 +43,51 @@ def set_weights(model, seed=0, scale=0.5):
     return model
 
 
+def set_weights_by_role(model, seed=0, scale=0.5):
+    """Like :func:`set_weights`, but a weight's values depend only on its role (kernel, bias, gamma,
+    moving_mean, ...), its shape and ``seed``, not on the order the layers were created in: two
+    correct answers that build the same layers in another order get the same weights.
+
+    Normalisation layers get positive scales and variances and small shifts and means, so that
+    about half of the units after them stay active and the output depends on every layer.
+    """
+    import zlib
+
+    for weight in model.weights:
+        role, shape = weight.name.split("/")[-1], tuple(weight.shape)
+        rng = np.random.default_rng([seed, zlib.crc32(f"{role}{shape}".encode())])
+        values = rng.uniform(-scale, scale, size=shape).astype("float32")
+        if "variance" in role or role == "gamma":
+            values = np.abs(values) + 0.5
+        elif role in ("beta", "moving_mean"):
+            values = values * 0.2
+        weight.assign(values)
+    return model
+
+
+def graph(model):
+    """The operations that compute ``model``'s outputs, as plain data: ``{"nodes": [...], "outputs": [...]}``.
+
+    Each node is ``{"type", "config", "inputs"}`` (``inputs``: indices of other nodes); a node is one
+    call of a layer or operation (``keras.ops`` on symbolic tensors included), Input nodes have type
+    "InputLayer". Unlike ``model.layers`` it shows how the tensors flow, e.g. what an ``Add`` adds.
+    """
+    nodes, index = [], {}
+
+    def visit(tensor):
+        operation, node_index, _ = tensor._keras_history
+        key = (id(operation), node_index)
+        if key not in index:
+            node = operation._inbound_nodes[node_index]
+            inputs = [visit(t) for t in node.input_tensors]
+            index[key] = len(nodes)
+            nodes.append({"type": type(operation).__name__, "config": _config_summary(operation), "inputs": inputs})
+        return index[key]
+
+    outputs = [visit(t) for t in model.outputs]
+    return {"nodes": nodes, "outputs": outputs}
+
+
 def random_input(shape, seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, size=shape).astype("float32")
 
@@ -54,16 +99,24 @@ def layer_summary(model):
         kind = type(layer).__name__
         if kind == "InputLayer":
             continue
-        config = layer.get_config()
-        keep = ("filters", "kernel_size", "strides", "padding", "axis", "units", "activation",
-                "pool_size", "rate", "mode", "factor", "use_bias")
         rows.append({
             "type": kind,
-            "config": {key: _plain(config[key]) for key in keep if key in config},
+            "config": _config_summary(layer),
             "output_shape": _plain(_output_shape(layer)),
             "trainable": bool(layer.trainable),
         })
     return rows
+
+
+def _config_summary(layer):
+    """The name-free hyper-parameters of a layer (or keras.ops operation) that define what it computes."""
+    try:
+        config = layer.get_config()
+    except Exception:  # noqa: BLE001 - some operations have no config
+        return {}
+    keep = ("filters", "kernel_size", "strides", "padding", "axis", "units", "activation",
+            "pool_size", "rate", "mode", "factor", "use_bias")
+    return {key: _plain(config[key]) for key in keep if key in config}
 
 
 def _output_shape(layer):
