@@ -1,0 +1,464 @@
+"""Checks of graded assignment 1, residual networks: the identity block, the convolutional block
+and ResNet-50.
+
+The observers build the student's functions on symbolic inputs, wrap them in a ``keras.Model``
+and give every weight a value that depends only on its role and shape
+(``kit.set_weights_by_role``), so a correct answer matches the solution whatever order it
+creates its layers in. A model built with ``training=True`` or ``False`` and called without a
+``training`` argument keeps the mode its layers were called with, which is how the value tests
+see whether BatchNormalization honours the block's ``training`` argument.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from autograder.checks import AssignmentChecks, expect_close, expect_equal, failed, passed
+
+CHECKS = AssignmentChecks(
+    assignment_id="residual_networks",
+    notebook="Residual_Networks",
+    grading_parameters={"epochs": 1, "batch_size": 32, "train_subset": 64, "run_eagerly": True},
+    data_files=("signs/train_signs.h5", "signs/test_signs.h5"),
+)
+
+VALUES_HINT = (
+    " Compare your layers with the instructions: their order, the number of filters (F1, F2, F3), the "
+    "kernel sizes (1, f, 1), strides, padding ('valid', 'same', 'valid'), BatchNormalization on axis 3, "
+    "and the shortcut added before the last ReLU."
+)
+TRAINING_HINT = (
+    " Pass training=training to every BatchNormalization call, e.g. "
+    "BatchNormalization(axis=3)(X, training=training)."
+)
+
+
+# --- identity block ---------------------------------------------------------------------
+
+
+@CHECKS.observer("test_identity_block_layers")
+def observe_identity_block_layers(ns, kit):
+    import keras
+
+    X = keras.Input((5, 5, 6))
+    return kit.graph(keras.Model(X, ns["identity_block"](X, 3, [2, 4, 6], training=False)))
+
+
+@CHECKS.judge("test_identity_block_layers")
+def judge_identity_block_layers(student, reference):
+    return judge_block_layers(student, reference, "identity_block(X, f=3, filters=[2, 4, 6]) on a 5x5x6 input")
+
+
+@CHECKS.observer("test_identity_block_inference")
+def observe_identity_block_inference(ns, kit):
+    import keras
+    import numpy as np
+
+    results = []
+    for case, (shape, f, filters) in enumerate([((3, 5, 5, 6), 3, [2, 4, 6]), ((2, 4, 6, 5), 2, [3, 2, 5]),
+                                                ((4, 3, 3, 4), 1, [5, 3, 4])]):
+        X = keras.Input(shape[1:])
+        model = kit.set_weights_by_role(keras.Model(X, ns["identity_block"](X, f, filters, training=False)), case)
+        output = np.asarray(model(kit.random_input(shape, seed=case)))
+        results.append({"case": f"input shape {shape}, f={f}, filters={filters}", "output": output})
+    return results
+
+
+@CHECKS.judge("test_identity_block_inference")
+def judge_identity_block_inference(student, reference):
+    return judge_values(student, reference, "identity_block(..., training=False)", VALUES_HINT)
+
+
+@CHECKS.observer("test_identity_block_training")
+def observe_identity_block_training(ns, kit):
+    import keras
+    import numpy as np
+
+    results = []
+    for case, (shape, f, filters) in enumerate([((3, 5, 5, 6), 3, [2, 4, 6]), ((2, 4, 6, 5), 2, [3, 2, 5]),
+                                                ((4, 3, 3, 4), 1, [5, 3, 4])]):
+        outputs = {}
+        for training in (True, False):
+            X = keras.Input(shape[1:])
+            model = keras.Model(X, ns["identity_block"](X, f, filters, training=training))
+            outputs[training] = np.asarray(kit.set_weights_by_role(model, case)(kit.random_input(shape, seed=case)))
+        results.append({"case": f"input shape {shape}, f={f}, filters={filters}", "output": outputs[True],
+                        "inference_output": outputs[False]})
+    return results
+
+
+@CHECKS.judge("test_identity_block_training")
+def judge_identity_block_training(student, reference):
+    return judge_training_values(student, reference, "identity_block(..., training=True)")
+
+
+@CHECKS.observer("test_identity_block_shortcut")
+def observe_identity_block_shortcut(ns, kit):
+    import keras
+    import numpy as np
+
+    shape = (2, 4, 4, 6)
+    X = keras.Input(shape[1:])
+    model = kit.set_weights_by_role(keras.Model(X, ns["identity_block"](X, 3, [2, 4, 6], training=False)), 7)
+    for weight in model.weights:  # BatchNormalization then outputs 0: the main path is switched off
+        if weight.name.split("/")[-1] in ("gamma", "beta"):
+            weight.assign(np.zeros(weight.shape, "float32"))
+    x = kit.random_input(shape, seed=7)
+    return {"input": x, "output": np.asarray(model(x))}
+
+
+@CHECKS.judge("test_identity_block_shortcut")
+def judge_identity_block_shortcut(student, reference):
+    x, output = reference["input"], np.asarray(student["output"])
+    what = "identity_block with its main path switched off (every BatchNormalization's gamma and beta set to 0)"
+    verdict = expect_close(output, reference["output"], what)
+    if verdict.passed or output.shape != x.shape:
+        return verdict
+    if np.allclose(output, 0, atol=1e-5):
+        return failed(
+            f"{what} should return ReLU(X), the shortcut alone, but yours returns zeros: the shortcut X is not "
+            "added to the main path. Keep X_shortcut = X and add it with Add()([X, X_shortcut]) before the last ReLU."
+        )
+    if np.allclose(output, x, atol=1e-4):
+        return failed(
+            f"{what} should return ReLU(X) but yours returns X itself, negative values included: the shortcut is "
+            "added after the last ReLU. Add the shortcut first, then apply the ReLU."
+        )
+    return failed(
+        f"{what} should return ReLU(X), the shortcut alone, but yours returns something else. The main path must "
+        "end with BatchNormalization, the shortcut must be the block's input X, and the ReLU comes after the Add."
+    )
+
+
+# --- convolutional block ----------------------------------------------------------------
+
+
+@CHECKS.observer("test_convolutional_block_layers")
+def observe_convolutional_block_layers(ns, kit):
+    import keras
+
+    graphs = []
+    for shape, f, filters, s in [((6, 6, 3), 3, [2, 4, 6], 2), ((5, 7, 4), 2, [3, 5, 2], 1)]:
+        X = keras.Input(shape)
+        block = ns["convolutional_block"](X, f, filters, s=s, training=False)
+        graphs.append({"case": f"convolutional_block(X, f={f}, filters={filters}, s={s}) on a "
+                               f"{'x'.join(map(str, shape))} input", "graph": kit.graph(keras.Model(X, block))})
+    return graphs
+
+
+@CHECKS.judge("test_convolutional_block_layers")
+def judge_convolutional_block_layers(student, reference):
+    for mine, expected in zip(student, reference, strict=True):
+        verdict = judge_block_layers(mine["graph"], expected["graph"], expected["case"])
+        if not verdict.passed:
+            return verdict
+    return passed("convolutional_block has the expected layers, strides and shortcut")
+
+
+@CHECKS.observer("test_convolutional_block_inference")
+def observe_convolutional_block_inference(ns, kit):
+    import keras
+    import numpy as np
+
+    results = []
+    for case, (shape, f, filters, s) in enumerate([((3, 6, 6, 3), 3, [2, 4, 6], 2), ((2, 5, 7, 4), 2, [3, 5, 2], 1),
+                                                   ((2, 9, 9, 2), 3, [4, 3, 5], 3)]):
+        X = keras.Input(shape[1:])
+        block = ns["convolutional_block"](X, f, filters, s=s, training=False)
+        output = np.asarray(kit.set_weights_by_role(keras.Model(X, block), case)(kit.random_input(shape, seed=case)))
+        results.append({"case": f"input shape {shape}, f={f}, filters={filters}, s={s}", "output": output})
+    return results
+
+
+@CHECKS.judge("test_convolutional_block_inference")
+def judge_convolutional_block_inference(student, reference):
+    hint = VALUES_HINT.replace("added", "(1x1 convolution with stride s, then BatchNormalization) added")
+    return judge_values(student, reference, "convolutional_block(..., training=False)",
+                        hint + " The stride s goes on the first 1x1 convolution of the main path and on the shortcut's.")
+
+
+@CHECKS.observer("test_convolutional_block_training")
+def observe_convolutional_block_training(ns, kit):
+    import keras
+    import numpy as np
+
+    results = []
+    for case, (shape, f, filters, s) in enumerate([((3, 6, 6, 3), 3, [2, 4, 6], 2), ((2, 5, 7, 4), 2, [3, 5, 2], 1),
+                                                   ((2, 9, 9, 2), 3, [4, 3, 5], 3)]):
+        outputs = {}
+        for training in (True, False):
+            X = keras.Input(shape[1:])
+            model = keras.Model(X, ns["convolutional_block"](X, f, filters, s=s, training=training))
+            outputs[training] = np.asarray(kit.set_weights_by_role(model, case)(kit.random_input(shape, seed=case)))
+        results.append({"case": f"input shape {shape}, f={f}, filters={filters}, s={s}", "output": outputs[True],
+                        "inference_output": outputs[False]})
+    return results
+
+
+@CHECKS.judge("test_convolutional_block_training")
+def judge_convolutional_block_training(student, reference):
+    return judge_training_values(student, reference, "convolutional_block(..., training=True)")
+
+
+# --- ResNet-50 --------------------------------------------------------------------------
+
+
+@CHECKS.observer("test_resnet50_stages")
+def observe_resnet50_stages(ns, kit):
+    import keras
+
+    calls = []
+
+    def stand_in(kind):  # records how ResNet50 calls a block and returns a tensor of the right shape
+        def block(X, f, filters, s=2 if kind == "convolutional_block" else 1, **kwargs):
+            calls.append({"block": kind, "f": int(f), "filters": [int(n) for n in filters], "s": int(s),
+                          "input_shape": [int(n) for n in X.shape[1:]]})
+            return keras.layers.Conv2D(int(filters[-1]), 1, strides=int(s), name=f"stand_in_{len(calls)}")(X)
+        return block
+
+    saved = {name: ns.get(name) for name in ("identity_block", "convolutional_block")}
+    ns.update({name: stand_in(name) for name in saved})
+    try:
+        ns["ResNet50"](input_shape=(64, 64, 3), classes=6)
+    finally:
+        ns.update(saved)
+    return calls
+
+
+@CHECKS.judge("test_resnet50_stages")
+def judge_resnet50_stages(student, reference):
+    def stages(calls):
+        groups = []
+        for call in calls:
+            if call["block"] == "convolutional_block" or not groups:
+                groups.append([])
+            groups[-1].append(call)
+        return groups
+
+    def describe(group):
+        first, rest = group[0], group[1:]
+        text = f"{first['block']}(f={first['f']}, filters={first['filters']}"
+        text += f", s={first['s']})" if first["block"] == "convolutional_block" else ")"
+        others = {json.dumps([c["block"], c["f"], c["filters"]]) for c in rest}
+        if len(others) == 1:
+            call = rest[0]
+            text += f" + {len(rest)} x {call['block']}(f={call['f']}, filters={call['filters']})"
+        elif rest:
+            text += " + " + ", ".join(f"{c['block']}(f={c['f']}, filters={c['filters']})" for c in rest)
+        return text
+
+    if student == reference:
+        return passed("ResNet50 calls the blocks of its four stages with the right arguments")
+    if not student:
+        return failed("ResNet50 never calls identity_block or convolutional_block: build stages 2 to 5 from them.")
+    mine, expected = stages(student), stages(reference)
+    for number, (got, want) in enumerate(zip(mine, expected), start=2):
+        if got != want:
+            same_text = describe(got) == describe(want)
+            detail = " (the blocks get inputs of other shapes: check the stem and the strides)" if same_text else ""
+            return failed(f"Stage {number} should be {describe(want)}; yours is {describe(got)}{detail}.")
+    return failed(f"ResNet50 should build {len(expected)} stages from the blocks; yours builds {len(mine)}.")
+
+
+@CHECKS.observer("test_resnet50_stem_and_head")
+def observe_resnet50_stem_and_head(ns, kit):
+    import keras
+
+    count = iter(range(10**6))
+
+    def stand_in(kind):  # a 1x1 convolution in place of each block, so that only ResNet50's own layers are seen
+        def block(X, f, filters, s=2 if kind == "convolutional_block" else 1, **kwargs):
+            return keras.layers.Conv2D(int(filters[-1]), 1, strides=int(s), name=f"stand_in_{next(count)}")(X)
+        return block
+
+    saved = {name: ns.get(name) for name in ("identity_block", "convolutional_block")}
+    ns.update({name: stand_in(name) for name in saved})
+    try:
+        model = ns["ResNet50"](input_shape=(64, 64, 3), classes=6)
+    finally:
+        ns.update(saved)
+    rows = kit.layer_summary(model)
+    names = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    return [dict(row, stand_in=name.startswith("stand_in_")) for row, name in zip(rows, names, strict=True)]
+
+
+@CHECKS.judge("test_resnet50_stem_and_head")
+def judge_resnet50_stem_and_head(student, reference):
+    def own_layers(rows):
+        """ResNet50's own layers, with one '<stages>' marker where the blocks are."""
+        result = []
+        for row in rows:
+            if row["stand_in"]:
+                if not result or result[-1] != "<stages>":
+                    result.append("<stages>")
+            else:
+                result.append(layer_label(row["type"], row["config"]) + f" -> {row['output_shape']}")
+        return result
+
+    def split(layers):
+        at = layers.index("<stages>") if "<stages>" in layers else len(layers)
+        return layers[:at], layers[at + 1:]
+
+    (my_stem, my_head), (stem, head) = split(own_layers(student)), split(own_layers(reference))
+    if my_stem != stem:
+        return failed(f"ResNet50's layers before stage 2 (the stem) should be: {'; '.join(stem)}. "
+                      f"Yours: {'; '.join(my_stem) or 'none'}.")
+    if my_head != head:
+        return failed(f"ResNet50's layers after stage 5 (the head) should be: {'; '.join(head)}. "
+                      f"Yours: {'; '.join(my_head) or 'none'}.")
+    return passed("ResNet50's stem and head have the expected layers")
+
+
+@CHECKS.observer("test_resnet50_model")
+def observe_resnet50_model(ns, kit):
+    model = ns["ResNet50"](input_shape=(64, 64, 3), classes=6)
+    return {"parameters": int(model.count_params()), "output_shape": list(model.output_shape),
+            "graph": kit.graph(model)}
+
+
+@CHECKS.judge("test_resnet50_model")
+def judge_resnet50_model(student, reference):
+    advice = " Make the identity and convolutional block tests pass first; then check the stages."
+    if student["parameters"] != reference["parameters"]:
+        return failed(f"ResNet50(input_shape=(64, 64, 3), classes=6) should have {reference['parameters']:,} "
+                      f"parameters; yours has {student['parameters']:,}." + advice)
+    verdict = expect_equal(student["output_shape"], reference["output_shape"], "The model's output shape")
+    if not verdict.passed:
+        return verdict
+    mine, expected = canonical_layers(student["graph"]), canonical_layers(reference["graph"])
+    if mine != expected:
+        for index, (got, want) in enumerate(zip(mine, expected)):
+            if got != want:
+                return failed(f"ResNet50's layers differ from the expected ones: at depth {want[0]} expected "
+                              f"{want[1]}, found {got[1]} (at depth {got[0]})." + advice)
+        return failed(f"ResNet50 should have {len(expected)} layer calls; yours has {len(mine)}." + advice)
+    return passed(f"ResNet-50 with {reference['parameters']:,} parameters, output shape (None, 6)")
+
+
+# --- judging helpers (trusted side) -------------------------------------------------------
+
+
+def layer_label(kind: str, config: dict) -> str:
+    """A short, name-free description of a layer call; equivalent spellings get the same label."""
+    if kind in ("ReLU", "Relu") or (kind == "Activation" and config.get("activation") == "relu"):
+        return "ReLU"
+    if kind == "InputLayer":
+        return "X"
+    if kind == "Conv2D":
+        size, strides = config.get("kernel_size"), config.get("strides")
+        text = f"Conv2D({config.get('filters')} filters, {_pair(size, 'x')}, stride {_pair(strides, ', ')}, "
+        text += f"{config.get('padding')}"
+        if config.get("activation") not in (None, "linear"):
+            text += f", activation={config['activation']}"
+        return text + ")"
+    if kind == "BatchNormalization":
+        axis = config.get("axis")
+        axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+        return f"BatchNormalization(axis={3 if axis == -1 else axis})"
+    if config:
+        return f"{kind}({', '.join(f'{k}={_pair(v, chr(44) + chr(32))}' for k, v in sorted(config.items()))})"
+    return kind
+
+
+def _pair(value, separator):
+    if isinstance(value, list) and len(value) == 2 and value[0] == value[1]:
+        return str(value[0]) if separator == ", " else f"{value[0]}{separator}{value[1]}"
+    if isinstance(value, list):
+        return "(" + separator.join(str(v) for v in value) + ")" if separator == ", " else separator.join(map(str, value))
+    return str(value)
+
+
+def _labels(graph: dict) -> list[str]:
+    return [layer_label(node["type"], node["config"]) for node in graph["nodes"]]
+
+
+def _chain_back(graph: dict, labels: list[str], index: int) -> tuple[list[str], int]:
+    """Follow single-input layers back from node ``index``; return their labels (first to last) and
+    the node where the walk stopped (the block input or a layer with several inputs)."""
+    chain, nodes = [], graph["nodes"]
+    while len(nodes[index]["inputs"]) == 1 and labels[index] != "Add":
+        chain.append(labels[index])
+        index = nodes[index]["inputs"][0]
+    return chain[::-1], index
+
+
+def block_structure(graph: dict) -> dict:
+    """What a residual block computes: the layers after the addition and the two added branches."""
+    labels = _labels(graph)
+    after, stop = _chain_back(graph, labels, graph["outputs"][0])
+    if labels[stop] != "Add":
+        return {"add": False, "chain": after}
+    branches = []
+    for source in graph["nodes"][stop]["inputs"]:
+        chain, end = _chain_back(graph, labels, source)
+        branches.append([labels[end]] + chain)
+    branches.sort(key=len, reverse=True)  # the main path first, then the shortcut
+    return {"add": True, "after": after, "branches": branches}
+
+
+def _arrows(chain: list[str]) -> str:
+    return " -> ".join(chain) if chain else "nothing"
+
+
+def judge_block_layers(student: dict, reference: dict, what: str):
+    mine, expected = block_structure(student), block_structure(reference)
+    if mine == expected:
+        return passed(f"{what}: the expected layers")
+    main, shortcut = expected["branches"]
+    if not mine["add"]:
+        return failed(
+            f"{what}: nothing adds the shortcut to the main path, your block computes "
+            f"{_arrows(['X'] + mine['chain'])}. Add the shortcut with Add()([X, X_shortcut]) before the last ReLU."
+        )
+    if len(mine["branches"]) != 2:
+        return failed(f"{what}: the addition should add two tensors, the main path and the shortcut; yours adds "
+                      f"{len(mine['branches'])}.")
+    if mine["after"] != expected["after"]:
+        if not mine["after"] and mine["branches"][0][-1:] == ["ReLU"]:
+            return failed(f"{what}: the last ReLU must come after adding the shortcut (Add, then ReLU); yours "
+                          "applies it to the main path before the addition.")
+        return failed(f"{what}: after adding the shortcut, expected {_arrows(expected['after'])}; "
+                      f"yours has {_arrows(mine['after'])}.")
+    my_main, my_shortcut = mine["branches"]
+    if my_main != main:
+        return failed(f"{what}: the main path should be {_arrows(main)} -> Add; yours is {_arrows(my_main)} -> Add.")
+    return failed(f"{what}: the shortcut should be {_arrows(shortcut)} -> Add; yours is {_arrows(my_shortcut)} -> Add.")
+
+
+def canonical_layers(graph: dict) -> list[tuple[int, str]]:
+    """Every layer call with its depth (longest path from the input), sorted: the same for any
+    correct model, whatever order its layers were created or its additions' inputs were listed in."""
+    labels, depth = _labels(graph), {}
+    for index, node in enumerate(graph["nodes"]):  # nodes come after their inputs
+        depth[index] = 1 + max((depth[i] for i in node["inputs"]), default=-1)
+    return sorted((depth[i], labels[i]) for i in range(len(labels)))
+
+
+def judge_values(student, reference, what: str, hint: str):
+    if len(student) != len(reference):
+        return failed(f"{what}: expected {len(reference)} results, got {len(student)}.")
+    for mine, expected in zip(student, reference):
+        verdict = expect_close(mine["output"], expected["output"], f"{what} for {expected['case']}")
+        if not verdict.passed:
+            return failed(verdict.message + hint)
+    return passed(f"{what}: the expected outputs")
+
+
+def judge_training_values(student, reference, what: str):
+    if len(student) != len(reference):
+        return failed(f"{what}: expected {len(reference)} results, got {len(student)}.")
+    for mine, expected in zip(student, reference):
+        verdict = expect_close(mine["output"], expected["output"], f"{what} for {expected['case']}")
+        if verdict.passed:
+            continue
+        output, inference = np.asarray(mine["output"]), np.asarray(mine["inference_output"])
+        if output.shape == inference.shape and np.allclose(output, inference, atol=1e-5):
+            return failed(
+                f"{what}: BatchNormalization ignores `training`. With training=True your block gives the same "
+                "output as with training=False, so it normalises with the moving averages instead of the "
+                "batch's own mean and variance." + TRAINING_HINT
+            )
+        return failed(verdict.message + TRAINING_HINT + " If the training=False test fails too, fix that first.")
+    return passed(f"{what}: the expected outputs (batch statistics)")
