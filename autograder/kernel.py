@@ -88,6 +88,24 @@ def graph(model):
     return {"nodes": nodes, "outputs": outputs}
 
 
+def compile_summary(model):
+    """Optimizer, learning rate, loss (with from_logits) and metrics a model was compiled with."""
+    config = model.get_compile_config()
+    loss, metrics = config.get("loss"), []
+    for metric in config.get("metrics") or []:
+        if isinstance(metric, dict):
+            metrics.append([str(metric.get("class_name")), metric.get("config", {}).get("threshold")])
+        else:
+            metrics.append([str(metric), None])
+    return {
+        "optimizer": type(model.optimizer).__name__,
+        "learning_rate": float(np.asarray(model.optimizer.learning_rate)),
+        "loss": str(loss.get("class_name")) if isinstance(loss, dict) else str(loss),
+        "from_logits": bool(loss.get("config", {}).get("from_logits")) if isinstance(loss, dict) else False,
+        "metrics": metrics,
+    }
+
+
 def random_input(shape, seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, size=shape).astype("float32")
 

@@ -278,27 +278,10 @@ def judge_alpaca_model_inference_mode(student, reference):
 @CHECKS.observer("test_compile_model")
 def observe_compile_model(ns, kit):
     import keras
-    import numpy as np
-
-    def summary(model):
-        config = model.get_compile_config()
-        loss, metrics = config.get("loss"), []
-        for metric in config.get("metrics") or []:
-            if isinstance(metric, dict):
-                metrics.append([str(metric.get("class_name")), metric.get("config", {}).get("threshold")])
-            else:
-                metrics.append([str(metric), None])
-        return {
-            "optimizer": type(model.optimizer).__name__,
-            "learning_rate": float(np.asarray(model.optimizer.learning_rate)),
-            "loss": str(loss.get("class_name")) if isinstance(loss, dict) else str(loss),
-            "from_logits": bool(loss.get("config", {}).get("from_logits")) if isinstance(loss, dict) else False,
-            "metrics": metrics,
-        }
 
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     ns["compile_model"](model, learning_rate=0.002)
-    return summary(model)
+    return kit.compile_summary(model)
 
 
 def _judge_compiled(student, reference):
@@ -367,27 +350,10 @@ def judge_fine_tuning_layers(student, reference):
 @CHECKS.observer("test_fine_tuning_compile")
 def observe_fine_tuning_compile(ns, kit):
     import keras
-    import numpy as np
-
-    def summary(model):
-        config = model.get_compile_config()
-        loss, metrics = config.get("loss"), []
-        for metric in config.get("metrics") or []:
-            if isinstance(metric, dict):
-                metrics.append([str(metric.get("class_name")), metric.get("config", {}).get("threshold")])
-            else:
-                metrics.append([str(metric), None])
-        return {
-            "optimizer": type(model.optimizer).__name__,
-            "learning_rate": float(np.asarray(model.optimizer.learning_rate)),
-            "loss": str(loss.get("class_name")) if isinstance(loss, dict) else str(loss),
-            "from_logits": bool(loss.get("config", {}).get("from_logits")) if isinstance(loss, dict) else False,
-            "metrics": metrics,
-        }
 
     model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
     ns["unfreeze_and_compile"](model, base_learning_rate=0.002)
-    return summary(model)
+    return kit.compile_summary(model)
 
 
 @CHECKS.judge("test_fine_tuning_compile")
