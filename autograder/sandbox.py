@@ -74,7 +74,9 @@ class Sandbox:
                 "The grader needs bubblewrap ('bwrap') to isolate submissions: install the "
                 "'bubblewrap' package (apt-get install bubblewrap)."
             )
-        args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                # Scratch file systems first: binds that follow may live under /tmp (a venv there).
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64"):
             path = Path("/") / name
             if path.is_symlink():
@@ -87,7 +89,7 @@ class Sandbox:
             args += ["--ro-bind", prefix, prefix]
         for mount in self.mounts:
             args += ["--bind" if mount.writable else "--ro-bind", str(mount.source), mount.target]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", workdir, "--clearenv"]
+        args += ["--chdir", workdir, "--clearenv"]
         for key, value in self.env.items():
             args += ["--setenv", key, value]
         prlimit = shutil.which("prlimit")
