@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -51,6 +52,26 @@ def student_files(assignment_id: str | None = None) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
+def readable_text(path: Path) -> str:
+    """What a person sees in a file: notebook sources and outputs, HTML without tags or escapes."""
+    text = path.read_text(errors="replace")
+    if path.suffix == ".ipynb":
+        try:
+            cells = json.loads(text).get("cells", [])
+        except ValueError:
+            return text
+        parts = []
+        for cell in cells:
+            parts.append("".join(cell.get("source", "")))
+            for output in cell.get("outputs", []):
+                parts.append("".join(output.get("text", "")))
+                parts.extend("".join(v) if isinstance(v, list) else str(v) for v in output.get("data", {}).values())
+        return "\n".join(parts)
+    if path.suffix == ".html":
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
+    return text
+
+
 def test_there_are_two_assignments():
     assert ASSIGNMENTS == ["residual_networks", "transfer_learning"]
 
@@ -58,6 +79,7 @@ def test_there_are_two_assignments():
 @pytest.mark.parametrize("path", student_files(), ids=lambda p: str(p.relative_to(REPO)))
 def test_student_files_have_no_markers(path):
     assert not MARKERS.search(path.read_text(errors="replace"))
+    assert not MARKERS.search(readable_text(path))
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
@@ -65,7 +87,7 @@ def test_no_solution_code_in_student_files(assignment_id):
     secret = solution_lines(assignment_id)
     assert secret, "the solution notebook has solution regions"
     for path in student_files(assignment_id):
-        text = path.read_text(errors="replace")
+        text = readable_text(path)
         leaked = [line for line in secret if line in text]
         assert not leaked, f"{path.relative_to(REPO)} contains solution code: {leaked[:3]}"
 
@@ -98,7 +120,7 @@ def test_built_site_has_no_solutions_or_hidden_tests(built_site, assignment_id):
     for page in built_site.rglob("*"):
         if page.suffix not in {".html", ".ipynb", ".md", ".txt", ".js", ".json"} or "_static" in page.parts:
             continue
-        text = page.read_text(errors="replace")
+        text = readable_text(page)
         assert not MARKERS.search(text), f"{page} contains solution or hidden-test markers"
         if any(other in page.parts for other in other_assignments):
             continue  # the other assignment's page is checked against its own solution
