@@ -5,7 +5,10 @@ Python runtime, the course helper package, the data files the assignment allows 
 writable job folder, nothing else (no gradebook, no sources, no other students). There is no
 network. Killing the sandbox's first process tears down its PID namespace, so no daemon
 survives. Memory and process counts are capped by cgroups where the grader may create them
-(root), and always watched from outside.
+(root), and always watched from outside. What the run may write is bounded too: its /tmp is a
+tmpfs of ``Limits.disk_mb`` (bubblewrap's ``--size``: version 0.7 or later, not setuid), and so is
+its job folder when it is a :class:`~autograder.disk.JobFolder` the grader could mount; any other
+writable folder is measured by the watchdog.
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
+from autograder.cgroups import Cgroups
+from autograder.disk import DiskWatch
+
+POLL_SECONDS = 0.1  # how often the watchdog measures processes, memory and disk
 ETC_FILES = (
     "passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
     "localtime", "ssl", "ca-certificates", "fonts", "alternatives", "mime.types",
@@ -35,12 +41,14 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    wall_seconds: float = 900
-    cell_timeout: int = 300
-    memory_mb: int = 4096
+    wall_seconds: float = 900  # seconds the whole run may take
+    cell_timeout: int = 300  # seconds one notebook cell may take (enforced by the runner)
+    memory_mb: int = 4096  # MiB of memory for all the run's processes, files on its tmpfs included
     max_tasks: int = 512  # processes and threads
-    output_chars: int = 100_000
-    file_size_mb: int = 512
+    output_chars: int = 100_000  # characters of output kept per cell (enforced by the runner)
+    file_size_mb: int = 512  # MiB one file may grow to (RLIMIT_FSIZE; never more than disk_mb)
+    # MiB the run may write into each writable folder (its job folder), and separately into its /tmp.
+    disk_mb: int = 1024
 
 
 @dataclass
@@ -48,8 +56,12 @@ class RunResult:
     returncode: int | None
     seconds: float
     peak_memory_mb: float
-    killed: str | None = None  # why the grader killed the run, if it did
+    # Why the grader stopped the run, if it did: "wall time", "memory" (the kernel's OOM killer or
+    # the watchdog), "processes", or "disk" (a folder the file system does not bound grew past disk_mb).
+    killed: str | None = None
     stderr: str = ""
+    disk_full: bool = False  # the job folder or /tmp reached disk_mb: writes there failed (ENOSPC)
+    peak_disk_mb: float = 0.0  # the most any one of them held
 
 
 @dataclass
@@ -76,7 +88,7 @@ class Sandbox:
             )
         args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 # Scratch file systems first: binds that follow may live under /tmp (a venv there).
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+                "--proc", "/proc", "--dev", "/dev", "--size", str(self.limits.disk_mb << 20), "--tmpfs", "/tmp"]
         for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64"):
             path = Path("/") / name
             if path.is_symlink():
@@ -93,12 +105,15 @@ class Sandbox:
         for key, value in self.env.items():
             args += ["--setenv", key, value]
         prlimit = shutil.which("prlimit")
-        limits = [prlimit, f"--fsize={self.limits.file_size_mb << 20}", "--core=0", "--"] if prlimit else []
+        file_size = min(self.limits.file_size_mb, self.limits.disk_mb) << 20
+        limits = [prlimit, f"--fsize={file_size}", "--core=0", "--"] if prlimit else []
         return limits + args + ["--"] + argv
 
     def run(self, argv: list[str], workdir: str) -> RunResult:
         command = self.command(argv, workdir)
-        with _Cgroups(self.limits) as cgroups:
+        writable = [mount.source for mount in self.mounts if mount.writable]
+        with Cgroups(self.limits.memory_mb, self.limits.max_tasks) as cgroups, \
+                DiskWatch(writable, self.limits.disk_mb << 20) as disk:
             started = time.monotonic()
             process = subprocess.Popen(
                 cgroups.wrap(command),
@@ -107,7 +122,7 @@ class Sandbox:
                 stderr=subprocess.PIPE,
                 start_new_session=True,
             )
-            watchdog = _Watchdog(process, self.limits, cgroups)
+            watchdog = _Watchdog(process, self.limits, cgroups, disk)
             watchdog.start()
             try:
                 _, stderr = process.communicate(timeout=self.limits.wall_seconds)
@@ -116,13 +131,16 @@ class Sandbox:
                 _, stderr = process.communicate()
             watchdog.stop()
             cgroups.kill_all()
-            killed = cgroups.limit_hit() or watchdog.reason
+            disk.sample()  # what the run left behind, /tmp included: DiskWatch still holds it
             return RunResult(
                 returncode=process.returncode,
                 seconds=time.monotonic() - started,
-                peak_memory_mb=max(watchdog.peak_mb, cgroups.peak_mb()),
-                killed=killed,
+                peak_memory_mb=max(watchdog.peak_mb, cgroups.peak_bytes() / 2**20),
+                # The grader's own kills first: they explain a SIGKILL at the memory limit too.
+                killed=watchdog.reason or cgroups.limit_hit(process.returncode),
                 stderr=stderr.decode(errors="replace")[-4000:],
+                disk_full=disk.full,
+                peak_disk_mb=disk.peak_bytes / 2**20,
             )
 
 
@@ -135,11 +153,12 @@ def check_available() -> None:
 
 
 class _Watchdog(threading.Thread):
-    """Polls the sandbox's process tree; kills it on too much memory or too many tasks."""
+    """Polls the sandbox's process tree and folders; kills it on too much memory, too many tasks
+    or a folder past its quota."""
 
-    def __init__(self, process: subprocess.Popen, limits: Limits, cgroups: "_Cgroups"):
+    def __init__(self, process: subprocess.Popen, limits: Limits, cgroups: Cgroups, disk: DiskWatch):
         super().__init__(daemon=True)
-        self.process, self.limits, self.cgroups = process, limits, cgroups
+        self.process, self.limits, self.cgroups, self.disk = process, limits, cgroups, disk
         self.reason: str | None = None
         self.peak_mb = 0.0
         self._stop_event = threading.Event()
@@ -149,10 +168,13 @@ class _Watchdog(threading.Thread):
             root = psutil.Process(self.process.pid)
         except psutil.Error:
             return
-        while not self._stop_event.wait(0.2):
+        started = time.monotonic()
+        while not self._stop_event.wait(self._interval(started)):
             rss, tasks = 0, 0
             try:
-                for proc in [root, *root.children(recursive=True)]:
+                processes = [root, *root.children(recursive=True)]
+                self.disk.attach_tmp(proc.pid for proc in processes[1:])
+                for proc in processes:
                     try:
                         rss += proc.memory_info().rss
                         tasks += proc.num_threads()
@@ -166,6 +188,14 @@ class _Watchdog(threading.Thread):
             elif rss > self.limits.memory_mb * 2**20 and "memory" not in self.cgroups.paths:
                 # Summed RSS counts pages shared between forks repeatedly: a fallback only.
                 self.kill("memory")
+            elif self.disk.sample():
+                self.kill("disk")
+
+    def _interval(self, started: float) -> float:
+        """Short until the sandbox's /tmp is held, so even a brief run's /tmp is measured."""
+        if self.disk.tmp_fd is None and time.monotonic() - started < 1:
+            return 0.01
+        return POLL_SECONDS
 
     def kill(self, reason: str) -> None:
         if self.reason is None:
@@ -179,89 +209,3 @@ class _Watchdog(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join(timeout=5)
-
-
-class _Cgroups:
-    """cgroup v1 memory and pids limits for one run, when this process may create cgroups."""
-
-    ROOT = Path("/sys/fs/cgroup")
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.paths: dict[str, Path] = {}
-
-    def __enter__(self) -> "_Cgroups":
-        name = f"cnn-grader-{uuid.uuid4().hex[:12]}"
-        settings = {
-            "memory": {"memory.limit_in_bytes": self.limits.memory_mb << 20},
-            "pids": {"pids.max": self.limits.max_tasks},
-        }
-        for controller, values in settings.items():
-            path = self.ROOT / controller / name
-            try:
-                path.mkdir()
-                for key, value in values.items():
-                    (path / key).write_text(str(value))
-                self.paths[controller] = path
-            except OSError:
-                self._remove(path)
-        return self
-
-    def wrap(self, command: list[str]) -> list[str]:
-        """Enter the cgroups before exec, so every descendant is counted from the start."""
-        if not self.paths:
-            return command
-        joins = " && ".join(f'echo $$ > "{path}/cgroup.procs"' for path in self.paths.values())
-        return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sandbox", *command]
-
-    def kill_all(self) -> None:
-        for _ in range(50):
-            pids = set()
-            for path in self.paths.values():
-                try:
-                    pids |= {int(p) for p in (path / "cgroup.procs").read_text().split()}
-                except OSError:
-                    continue
-            if not pids:
-                return
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            time.sleep(0.05)
-
-    def limit_hit(self) -> str | None:
-        if "pids" in self.paths and _read_int(self.paths["pids"] / "pids.events", field=1) > 0:
-            return "processes"
-        if "memory" in self.paths and _read_int(self.paths["memory"] / "memory.failcnt") > 0:
-            return "memory"
-        return None
-
-    def peak_mb(self) -> float:
-        if "memory" not in self.paths:
-            return 0.0
-        return _read_int(self.paths["memory"] / "memory.max_usage_in_bytes") / 2**20
-
-    def __exit__(self, *exc) -> None:
-        self.kill_all()
-        for path in self.paths.values():
-            self._remove(path)
-
-    @staticmethod
-    def _remove(path: Path) -> None:
-        for _ in range(20):
-            try:
-                path.rmdir()
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.05)
-
-
-def _read_int(path: Path, field: int = 0) -> int:
-    try:
-        return int(path.read_text().split()[field])
-    except (OSError, ValueError, IndexError):
-        return 0

@@ -1,0 +1,206 @@
+"""Disk quotas of a sandboxed run: a job folder of bounded size, and what the run wrote.
+
+A :class:`JobFolder` is a size-limited tmpfs where this process may mount one (root): the kernel
+refuses writes past the quota (ENOSPC) and nothing reaches the host's disk. Elsewhere it is a
+plain temporary directory, and the sandbox's watchdog measures it (:class:`DiskWatch`) and kills
+the run past the quota. The sandbox's /tmp is a tmpfs that bubblewrap bounds; :class:`DiskWatch`
+holds it open, so its usage can still be read once the sandbox is gone.
+
+Files on a tmpfs live in memory: they also count against the run's memory cgroup.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import logging
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:  # no import at run time: autograder.sandbox imports this module
+    from autograder.sandbox import Limits
+
+MAX_ENTRIES = 100_000  # files and folders a watched folder may hold; more counts as over quota
+FULL_MARGIN = 1 << 20  # bytes: a folder this close to its quota is full (writes fail there)
+MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2  # from <sys/mount.h>
+
+log = logging.getLogger(__name__)
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class JobFolder:
+    """A temporary job folder that holds at most ``limits.disk_mb`` MB; gone, unmounted, on exit.
+
+    ``with JobFolder(limits, parent=work_root) as path:`` gives the folder's path. ``mode`` says how
+    the quota is enforced: "tmpfs" (the kernel refuses writes past it) or "watched" (mounting is not
+    allowed here, or ``mount=False``: the sandbox's watchdog kills the run past it).
+    """
+
+    def __init__(self, limits: Limits, parent: str | os.PathLike | None = None,
+                 prefix: str = "cnn-grader-", mount: bool = True):
+        self.quota_bytes = limits.disk_mb << 20
+        self.parent, self.prefix, self.mount = parent, prefix, mount
+        self.path: Path | None = None
+        self.mode: str | None = None  # "tmpfs" or "watched", once entered
+
+    def __enter__(self) -> Path:
+        self.path = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.parent))
+        self.mode = "watched"
+        if self.mount:
+            try:
+                _mount_tmpfs(self.path, self.quota_bytes)
+                self.mode = "tmpfs"
+            except OSError as error:
+                log.debug("job folder %s is watched, not a tmpfs: %s", self.path, error)
+        self.path.chmod(0o777)  # the sandbox's user may differ from the grader's
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        path, self.path = self.path, None
+        if path is None:
+            return
+        if self.mode == "tmpfs":
+            _unmount(path)
+        _remove_tree(path)
+
+
+class DiskWatch:
+    """Usage of a run's writable folders and of its /tmp, each against the same quota.
+
+    A folder that is a mount point no larger than the quota is bounded by its file system and read
+    with statvfs; any other folder is walked (no link followed, at most MAX_ENTRIES entries), and
+    :meth:`sample` reports it past the quota. The sandbox's /tmp is found through a process inside
+    it (:meth:`attach_tmp`) and kept open until :meth:`close`.
+    """
+
+    def __init__(self, folders: Iterable[Path], quota_bytes: int):
+        self.quota_bytes = quota_bytes
+        self.bounded, self.walked = [], []
+        for folder in folders:
+            (self.bounded if _capacity(folder) <= quota_bytes + FULL_MARGIN else self.walked).append(folder)
+        self.tmp_fd: int | None = None
+        self.peak_bytes = 0
+        self.full = False  # some folder, or /tmp, reached its size or the quota (within FULL_MARGIN)
+
+    def attach_tmp(self, pids: Iterable[int]) -> None:
+        """Hold the sandbox's /tmp, seen from the first of ``pids`` whose /tmp is that tmpfs."""
+        if self.tmp_fd is not None:
+            return
+        host_tmp = os.stat("/tmp").st_dev
+        for pid in pids:
+            try:
+                fd = os.open(f"/proc/{pid}/root/tmp", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError:
+                continue
+            info = os.fstatvfs(fd)
+            # Before bwrap has switched roots, a process's /tmp is still the host's.
+            if os.fstat(fd).st_dev != host_tmp and info.f_blocks * info.f_frsize == self.quota_bytes:
+                self.tmp_fd = fd
+                return
+            os.close(fd)
+
+    def sample(self) -> bool:
+        """Measure everything once; True when a walked folder is past the quota."""
+        areas = [_used_and_size(os.statvfs(folder)) for folder in self.bounded]  # (bytes used, size)
+        if self.tmp_fd is not None:
+            areas.append(_used_and_size(os.fstatvfs(self.tmp_fd)))
+        over = False
+        for folder in self.walked:
+            used = folder_usage(folder)
+            over = over or used is None or used > self.quota_bytes
+            areas.append((self.quota_bytes if used is None else used, self.quota_bytes))
+        for used, size in areas:
+            self.peak_bytes = max(self.peak_bytes, used)
+            self.full = self.full or used >= size - FULL_MARGIN
+        return over
+
+    def close(self) -> None:
+        if self.tmp_fd is not None:
+            os.close(self.tmp_fd)  # the last reference: the kernel frees the sandbox's /tmp
+            self.tmp_fd = None
+
+    def __enter__(self) -> "DiskWatch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def folder_usage(path: Path, max_entries: int = MAX_ENTRIES) -> int | None:
+    """Bytes allocated under ``path`` (sparse files count what they hold; links are not followed);
+    None when it holds more than ``max_entries`` entries."""
+    try:
+        total = os.lstat(path).st_blocks * 512
+    except OSError:
+        return 0
+    folders, seen = [path], 0
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > max_entries:
+                        return None
+                    try:
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(entry.path)
+                    except OSError:  # removed while we looked
+                        continue
+        except (NotADirectoryError, FileNotFoundError, PermissionError):
+            continue
+    return total
+
+
+def _used_and_size(info: os.statvfs_result) -> tuple[int, int]:
+    return (info.f_blocks - info.f_bfree) * info.f_frsize, info.f_blocks * info.f_frsize
+
+
+def _capacity(path: Path) -> float:
+    """The size of the file system mounted at ``path``; infinite unless ``path`` is a mount point."""
+    try:
+        info = os.statvfs(path) if os.path.ismount(path) else None
+    except OSError:
+        info = None
+    return info.f_blocks * info.f_frsize if info else float("inf")
+
+
+def _mount_tmpfs(path: Path, size_bytes: int) -> None:
+    options = f"size={size_bytes},mode=0777".encode()
+    if _libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"mount tmpfs: {os.strerror(code)}", str(path))
+
+
+def _unmount(path: Path) -> None:
+    """Unmount ``path``; if something still holds it, detach it (the kernel frees it when let go)."""
+    if _libc.umount2(os.fsencode(path), 0) == 0:
+        return
+    code = ctypes.get_errno()
+    if code == errno.EBUSY and _libc.umount2(os.fsencode(path), MNT_DETACH) == 0:
+        return
+    if code != errno.EINVAL:  # EINVAL: not a mount point (any more)
+        log.error("could not unmount the job folder %s: %s", path, os.strerror(code))
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a job folder, whatever permissions the student took away from its folders."""
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        return
+    folders = [str(path)]  # no process of the run is left: nothing can swap a folder for a link
+    while folders:
+        folder = folders.pop()
+        try:
+            os.chmod(folder, stat.S_IRWXU)
+            with os.scandir(folder) as entries:
+                folders += [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+    shutil.rmtree(path, ignore_errors=True)
+    if os.path.lexists(path):
+        log.warning("could not remove the job folder %s", path)
