@@ -51,9 +51,9 @@ def cmd_collect(args) -> int:
     from autograder.collect import collect_folder, collect_zip
 
     source, course_dir = Path(args.source), Path(args.course)
-    collect = collect_zip if source.suffix == ".zip" else collect_folder
-    students = collect(source, course_dir, args.assignment)
-    print(f"collected {len(students)} submissions into {course_dir / 'submitted'}")
+    collect = collect_zip if source.suffix.lower() == ".zip" else collect_folder
+    summary = collect(source, course_dir, args.assignment)
+    print(summary.report(course_dir / "submitted"))
     return 0
 
 
@@ -72,10 +72,12 @@ def cmd_autograde(args) -> int:
 def cmd_feedback(args) -> int:
     from autograder.course import Course
     from autograder.reports import write_feedback
+    from autograder.students import display_names
 
     course = Course(_config(args))
     assignment = course.assignment(args.assignment)
-    paths = write_feedback(course.results(args.assignment), course.root, assignment.notebook_name)
+    paths = write_feedback(course.results(args.assignment), course.root, assignment.notebook_name,
+                           display_names(course.root))
     print(f"wrote {len(paths)} feedback pages under {course.root / 'feedback'}")
     return 0
 
@@ -84,10 +86,12 @@ def cmd_export(args) -> int:
     from autograder.course import Course
     from autograder.release import assignment_ids
     from autograder.reports import write_csv
+    from autograder.students import display_names
 
     course = Course(_config(args))
     results = [r for a in assignment_ids(course.config.repo) for r in course.results(a)]
-    path = write_csv(results, Path(args.output) if args.output else course.root / "reports" / "grades.csv")
+    path = write_csv(results, Path(args.output) if args.output else course.root / "reports" / "grades.csv",
+                     display_names(course.root))
     print(f"wrote {path}")
     return 0
 
@@ -95,10 +99,11 @@ def cmd_export(args) -> int:
 def cmd_report(args) -> int:
     from autograder.course import Course
     from autograder.reports import write_report
+    from autograder.students import display_names
 
     course = Course(_config(args))
     path = write_report(course.results(args.assignment), args.assignment,
-                        course.root / "reports" / f"{args.assignment}.html")
+                        course.root / "reports" / f"{args.assignment}.html", display_names(course.root))
     print(f"wrote {path}")
     return 0
 

@@ -1,75 +1,440 @@
-"""Bringing submissions into ``<course>/submitted/<student>/<assignment>/``.
+"""Bringing submissions into ``<course>/submitted/<student>/<assignment>/`` without losing a student.
 
-Two sources: a folder holding one folder per student, or the zip an LMS exports, where
-each file name starts with the student's name or id (``alice_12345_67890_Notebook.ipynb``)
-or sits in a folder per student. Archives are read defensively: no absolute paths, no
-``..``, no links, and a cap on sizes against zip bombs.
+Two sources, one set of rules: a folder, or the zip an LMS exports. A notebook belongs to a
+student by its path: ``<student>/.../<file>.ipynb`` (a folder per student, Moodle's
+``<name>_<user>_assignsubmission_file_`` folders too), or at the top an LMS file name
+``<name>[_late]_<user id>[_<number>...]_<file>.ipynb`` whose name may hold spaces and any script.
+``\\`` separators count as ``/``. The steps:
+
+1. **List** the source, validating each entry at this boundary: no absolute path, no ``..``, no
+   link or device, bounded size, depth and count.
+2. **Parse** each path into its student (an :class:`~autograder.students.Identity`) and file.
+3. **Name** each student with :func:`~autograder.students.claim_id` (distinct ids, stable
+   across collects through the roster ``students.json``).
+4. **Pick** the newest of several versions of one notebook: the larger LMS submission number,
+   then Canvas' ``-1`` re-upload suffix, then the file's date; versions that tie are all kept.
+5. **Write** the notebooks and the roster.
+
+Nothing refused is dropped silently: it is a :class:`Skipped` entry of the summary, with why.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import zipfile
-from pathlib import Path, PurePosixPath
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import NamedTuple
 
-MAX_FILE_BYTES = 20 * 2**20
-MAX_TOTAL_BYTES = 1 << 30
-_LMS_NAME = re.compile(r"^(?P<student>[A-Za-z0-9.@-]+?)(?:_late)?_\d+(?:_\d+)*_(?P<file>.+)$")
-_SAFE = re.compile(r"[^A-Za-z0-9_.@-]+")
+from autograder import students
+from autograder.notebooks import MAX_NOTEBOOK_BYTES
+from autograder.students import Identity, normal_name
+
+MAX_TOTAL_BYTES = 1 << 30  # notebooks written by one collect, in bytes (against zip bombs)
+MAX_ENTRIES = 20_000  # files and folders in one source
+MAX_DEPTH = 8  # folders between the source and a notebook
+MAX_FILE_NAME_CHARS = 120  # a notebook's name as written, suffix excluded
+
+_LMS_FILE = re.compile(r"(?P<name>.+?)(?P<late>_late)?_(?P<user>\d{1,18})(?P<numbers>(?:_\d{1,18})*)_(?P<file>.+)",
+                       re.DOTALL)
+_MOODLE_FOLDER = re.compile(r"(?P<name>.+)_(?P<user>\d{1,18})_assignsubmission_[a-z]+_?", re.DOTALL)
+_REUPLOADED = re.compile(r"(?P<stem>.+)-(?P<count>\d{1,2})", re.DOTALL)  # Canvas: Tiny-1 is Tiny's 2nd upload
+_DRIVE = re.compile(r"[A-Za-z]:(/|$)")
 
 
-def student_id(raw: str) -> str:
-    cleaned = _SAFE.sub("_", raw.strip()).strip("._")[:64]
-    if not cleaned:
-        raise ValueError(f"cannot make a student id from {raw!r}")
-    return cleaned
+class Skipped(NamedTuple):
+    entry: str
+    why: str
 
 
-def collect_folder(source: Path, course_dir: Path, assignment_id: str) -> list[str]:
-    """Copy each ``source/<student>/**/*.ipynb`` into the course's submitted folder."""
-    students = []
-    for folder in sorted(p for p in source.iterdir() if p.is_dir() and not p.is_symlink()):
-        notebooks = [p for p in folder.rglob("*.ipynb") if p.is_file() and not p.is_symlink()
-                     and ".ipynb_checkpoints" not in p.parts and p.stat().st_size <= MAX_FILE_BYTES]
+class CollectedStudent(NamedTuple):
+    id: str
+    name: str
+    files: list[str]
+
+
+class Collision(NamedTuple):
+    """Two students whose names give one id: the later one got another id."""
+
+    student: str  # the identity that was given another id
+    wanted: str
+    given: str
+    holder: str  # who holds ``wanted``
+
+
+class Duplicate(NamedTuple):
+    """Several versions of one student's notebook: which were kept, which dropped, and by what."""
+
+    student: str
+    file: str
+    kept: list[str]
+    dropped: list[str]
+    by: str
+
+
+@dataclass
+class CollectSummary:
+    """What a collect did: whom it collected, what it skipped and why, and what it had to decide."""
+
+    collected: list[CollectedStudent] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    collisions: list[Collision] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [student.id for student in self.collected]
+
+    def report(self, submitted: Path) -> str:
+        """What an instructor reads after a collect: counts, then every problem on its own line."""
+        lines = [f"collected {len(self.collected)} students into {submitted}"]
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)} entries:")
+            lines += [f"  {entry}: {why}" for entry, why in self.skipped]
+        if self.collisions:
+            lines.append(f"{len(self.collisions)} names wanted an id already taken:")
+            lines += [f"  {c.student} would share '{c.wanted}' with {c.holder}: collected as '{c.given}'"
+                      for c in self.collisions]
+        if self.duplicates:
+            lines.append(f"{len(self.duplicates)} notebooks came in several versions:")
+            lines += [f"  {d.student}/{d.file}: kept {', '.join(d.kept)}"
+                      + (f"; dropped {', '.join(d.dropped)}" if d.dropped else "") + f" ({d.by})"
+                      for d in self.duplicates]
+        return "\n".join(lines)
+
+
+def collect_folder(source: Path, course_dir: Path, assignment_id: str) -> CollectSummary:
+    """Import a folder: one folder per student, or LMS-named notebooks at the top."""
+    return _collect(_folder_files(Path(source)), course_dir, assignment_id, Path(source).name)
+
+
+def collect_zip(archive: Path, course_dir: Path, assignment_id: str) -> CollectSummary:
+    """Import an LMS export: notebooks named or foldered by student."""
+    with zipfile.ZipFile(archive) as bundle:
+        return _collect(_zip_files(bundle), course_dir, assignment_id, Path(archive).name)
+
+
+# --- 1. list: every entry of a source, validated --------------------------------------------
+
+
+class _Refused(Exception):
+    """This entry is not collected; the message says why."""
+
+
+@dataclass(frozen=True)
+class _File:
+    """A regular file a source offers: its name there, normalised path, date and a bounded reader."""
+
+    entry: str
+    parts: tuple[str, ...]
+    modified: datetime
+    read: Callable[[], bytes]
+
+
+def _zip_files(bundle: zipfile.ZipFile) -> Iterator[_File | Skipped]:
+    infos = bundle.infolist()
+    if len(infos) > MAX_ENTRIES:
+        yield Skipped(bundle.filename or "archive", f"holds {len(infos)} entries, more than {MAX_ENTRIES}")
+        return
+    for info in infos:
+        entry = _zip_entry_name(info)
+        kind = stat.S_IFMT(info.external_attr >> 16) if info.create_system == 3 else 0  # 3: Unix mode bits
+        if entry.replace("\\", "/").endswith("/") or kind == stat.S_IFDIR:
+            continue
+        try:
+            if kind not in (0, stat.S_IFREG):
+                raise _Refused("a link" if kind == stat.S_IFLNK else "not a regular file")
+            parts = _split_path(entry)
+            _check_size(info.file_size)
+            yield _File(entry, parts, _zip_date(info), partial(_read_zip_entry, bundle, info))
+        except _Refused as refused:
+            yield Skipped(entry, str(refused))
+
+
+def _zip_entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name: zipfile reads names not flagged UTF-8 as cp437, but most tools wrote UTF-8."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return info.filename
+
+
+def _zip_date(info: zipfile.ZipInfo) -> datetime:
+    try:
+        return datetime(*info.date_time)
+    except ValueError:  # a crafted header (month 0, day 32): oldest possible
+        return datetime.min
+
+
+def _read_zip_entry(bundle: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        with bundle.open(info) as source:
+            data = source.read(MAX_NOTEBOOK_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, EOFError) as error:
+        raise _Refused(f"unreadable ({error})") from None
+    _check_size(len(data))
+    return data
+
+
+def _folder_files(source: Path) -> Iterator[_File | Skipped]:
+    """Walk ``source`` without following links, at most MAX_DEPTH folders down and MAX_ENTRIES entries."""
+    pending, seen = [(source, ())], 0
+    while pending:
+        folder, parents = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as error:
+            yield Skipped("/".join(parents) or str(folder), f"unreadable folder ({error.strerror})")
+            continue
+        for item in entries:
+            seen += 1
+            entry = "/".join((*parents, _os_name(item.name)))
+            if seen > MAX_ENTRIES:
+                yield Skipped(entry, f"the folder holds more than {MAX_ENTRIES} entries")
+                return
+            try:
+                if item.is_symlink():
+                    raise _Refused("a link")
+                if item.is_dir(follow_symlinks=False):
+                    if len(parents) >= MAX_DEPTH:
+                        raise _Refused(f"a folder more than {MAX_DEPTH} levels deep")
+                    pending.append((Path(item.path), (*parents, _os_name(item.name))))
+                    continue
+                if not item.is_file(follow_symlinks=False):
+                    raise _Refused("not a regular file")
+                info = item.stat(follow_symlinks=False)
+                _check_size(info.st_size)
+                yield _File(entry, _split_path(entry), datetime.fromtimestamp(info.st_mtime),
+                            partial(_read_file, Path(item.path)))
+            except _Refused as refused:
+                yield Skipped(entry, str(refused))
+
+
+def _os_name(name: str) -> str:
+    """A file name from the OS as text: bytes that were not UTF-8 are read as Windows-1252."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("cp1252", errors="replace")
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        raise _Refused(f"unreadable ({error.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Refused("not a regular file")
+        data = handle.read(MAX_NOTEBOOK_BYTES + 1)
+    _check_size(len(data))
+    return data
+
+
+def _split_path(entry: str) -> tuple[str, ...]:
+    """The parts of a relative path (``\\`` or ``/``), refusing absolute paths, ``..`` and depth."""
+    path = entry.replace("\\", "/")
+    if path.startswith("/") or _DRIVE.match(path):
+        raise _Refused("an absolute path")
+    parts = tuple(part for part in path.split("/") if part not in ("", "."))
+    if ".." in parts:
+        raise _Refused("a path that leaves the source (..)")
+    if not parts or len(parts) > MAX_DEPTH + 1:
+        raise _Refused(f"an empty path or one more than {MAX_DEPTH} folders deep")
+    return parts
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_NOTEBOOK_BYTES:
+        raise _Refused(f"larger than {MAX_NOTEBOOK_BYTES / 2**20:g} MB")
+
+
+# --- 2. parse: whose notebook, which file, which version ------------------------------------
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """A notebook with its owner, the name to write it under and its version key."""
+
+    file: _File
+    owner: Identity
+    name: str
+    version: tuple  # (LMS numbers after the user id, Canvas re-upload count, date)
+
+
+def _offer(file: _File) -> _Offer:
+    *folders, base = file.parts
+    if not base.lower().endswith(".ipynb"):
+        raise _Refused("not a notebook")
+    if any(_is_metadata(part) for part in folders) or base.startswith("._"):
+        raise _Refused("a checkpoint, hidden or macOS metadata copy")
+    if folders:
+        owner, numbers, reuploads = _folder_owner(folders[0]), (), 0
+    else:
+        match = _LMS_FILE.fullmatch(base)
+        if not match:
+            raise _Refused("no student: neither <student>/<file> nor <name>_<user id>_..._<file>")
+        owner = Identity(normal_name(match["name"]), match["user"])
+        numbers = tuple(int(number) for number in match["numbers"].split("_")[1:])
+        base, reuploads = _reupload(match["file"])
+    return _Offer(file, owner, _file_name(base), (numbers, reuploads, file.modified))
+
+
+def _folder_owner(folder: str) -> Identity:
+    moodle = _MOODLE_FOLDER.fullmatch(folder)
+    return Identity(normal_name(moodle["name"]), moodle["user"]) if moodle else Identity(normal_name(folder))
+
+
+def _reupload(name: str) -> tuple[str, int]:
+    """Canvas names a re-upload of ``Tiny.ipynb`` ``Tiny-1.ipynb``: the name and the count."""
+    match = _REUPLOADED.fullmatch(name[:-len(".ipynb")])
+    return (f"{match['stem']}.ipynb", int(match["count"])) if match else (name, 0)
+
+
+def _file_name(name: str) -> str:
+    """A notebook name safe to write: NFC, no control characters, no leading dot, ``.ipynb``."""
+    stem = normal_name(name[:-len(".ipynb")]).lstrip(". ")[:MAX_FILE_NAME_CHARS]
+    return f"{stem or 'notebook'}.ipynb"
+
+
+# --- 3.-5. name, pick, write -----------------------------------------------------------------
+
+
+def _collect(files: Iterable[_File | Skipped], course_dir: Path, assignment_id: str, label: str) -> CollectSummary:
+    summary, course_dir, label = CollectSummary(), Path(course_dir), _os_name(label)
+    offers = _offers(files, summary)
+    roster = students.read_roster(course_dir)
+    claimed = students.roster_identities(roster)
+    ids = _name_students({offer.owner for offer in offers}, claimed, summary)
+    by_student: dict[str, list[_Offer]] = {}
+    for offer in offers:
+        by_student.setdefault(ids[offer.owner], []).append(offer)
+    reader = _Reader(summary)
+    for sid, student_offers in sorted(by_student.items()):
+        notebooks = _pick_and_read(sid, student_offers, reader)
         if not notebooks:
             continue
-        student = student_id(folder.name)
-        target = _fresh(course_dir, student, assignment_id)
-        for notebook in notebooks:
-            shutil.copyfile(notebook, target / notebook.name)
-        students.append(student)
-    return students
+        target = _fresh(course_dir, sid, assignment_id)
+        for name, data in notebooks.items():
+            (target / name).write_bytes(data)
+        holder = claimed[sid]
+        summary.collected.append(CollectedStudent(sid, holder.name, sorted(notebooks)))
+        roster[sid] = {"name": holder.name, "source": f"{label}: {student_offers[0].file.entry}",
+                       **({"lms_user": holder.lms_user} if holder.lms_user else {})}
+    if summary.collected:
+        students.write_roster(course_dir, roster)
+    return summary
 
 
-def collect_zip(archive: Path, course_dir: Path, assignment_id: str) -> list[str]:
-    """Unpack an LMS export: one notebook per student, named or foldered by student."""
-    found: dict[str, list[tuple[zipfile.ZipInfo, str]]] = {}
-    with zipfile.ZipFile(archive) as bundle:
-        total = 0
-        for info in bundle.infolist():
-            path = PurePosixPath(info.filename)
-            if info.is_dir() or path.is_absolute() or ".." in path.parts or not path.name.endswith(".ipynb"):
-                continue
-            if info.file_size > MAX_FILE_BYTES or (info.external_attr >> 16) & 0o170000 == 0o120000:
-                continue
-            total += info.file_size
-            if total > MAX_TOTAL_BYTES:
-                raise ValueError(f"{archive} unpacks to more than {MAX_TOTAL_BYTES >> 20} MB")
-            if len(path.parts) > 1:
-                student, name = path.parts[0], path.name
-            else:
-                match = _LMS_NAME.match(path.name)
-                if not match:
-                    continue
-                student, name = match["student"], match["file"]
-            found.setdefault(student_id(student), []).append((info, name))
-        for student, files in found.items():
-            target = _fresh(course_dir, student, assignment_id)
-            for info, name in files:
-                with bundle.open(info) as src, open(target / PurePosixPath(name).name, "wb") as dst:
-                    shutil.copyfileobj(src, dst, MAX_FILE_BYTES)
-    return sorted(found)
+def _offers(items: Iterable[_File | Skipped], summary: CollectSummary) -> list[_Offer]:
+    """The notebooks that belong to a student; everything else goes to ``summary.skipped``."""
+    files = []
+    for item in items:
+        (summary.skipped if isinstance(item, Skipped) else files).append(item)
+    offers = []
+    for file in _unwrapped(files):
+        try:
+            offers.append(_offer(file))
+        except _Refused as refused:
+            summary.skipped.append(Skipped(file.entry, str(refused)))
+    return offers
+
+
+def _unwrapped(files: list[_File]) -> list[_File]:
+    """The files without a folder that wraps the whole LMS export (``export/alice_1_2_Tiny.ipynb``)."""
+    content = [f for f in files if not _is_metadata(f.parts[0])]
+    if len({f.parts[0] for f in content}) != 1 or any(len(f.parts) < 2 for f in content):
+        return files
+    inner = (_LMS_FILE.fullmatch(f.parts[1]) if len(f.parts) == 2 else _MOODLE_FOLDER.fullmatch(f.parts[1])
+             for f in content)
+    if len({(m["name"], m["user"]) for m in inner if m}) < 2:
+        return files  # one student's folder, even if a file name looks like an LMS one
+    return [replace(f, parts=f.parts[1:]) if f in content else f for f in files]
+
+
+def _is_metadata(part: str) -> bool:
+    """A folder or file that only tools made: hidden (checkpoints), macOS resource forks."""
+    return part.startswith(".") or part == "__MACOSX"
+
+
+def _name_students(owners: set[Identity], claimed: dict[str, Identity], summary: CollectSummary) -> dict:
+    """Identity -> id; known LMS users first, lower user ids first, so ids do not depend on file order."""
+    ids = {}
+    for owner in sorted(owners, key=lambda o: (o.name, o.lms_user is None, int(o.lms_user or 0))):
+        ids[owner] = students.claim_id(owner, claimed)
+        wanted = students.student_id(owner.name)
+        if ids[owner] != wanted:
+            summary.collisions.append(Collision(str(owner), wanted, ids[owner], str(claimed[wanted])))
+    return ids
+
+
+def _pick_and_read(sid: str, offers: list[_Offer], reader: _Reader) -> dict[str, bytes]:
+    """File name -> contents of the newest readable version of each of one student's notebooks."""
+    by_name: dict[str, list[_Offer]] = {}
+    for offer in offers:
+        by_name.setdefault(offer.name, []).append(offer)
+    notebooks: dict[str, bytes] = {}
+    for name, versions in sorted(by_name.items()):
+        newest_first = sorted(versions, key=lambda o: o.version, reverse=True)
+        tied = [o for o in newest_first if o.version == newest_first[0].version]
+        kept = [o for o in tied if reader.read_into(notebooks, name, o)]
+        for older in newest_first[len(tied):]:  # no newest version could be read: the next newest
+            if kept:
+                break
+            if reader.read_into(notebooks, name, older):
+                kept.append(older)
+        if len(versions) > 1:
+            reader.summary.duplicates.append(Duplicate(
+                sid, name, [o.file.entry for o in kept], [o.file.entry for o in newest_first if o not in kept],
+                _kept_by(newest_first, kept)))
+    return notebooks
+
+
+def _kept_by(newest_first: list[_Offer], kept: list[_Offer]) -> str:
+    """Why these versions were kept, for the instructor."""
+    if len(kept) > 1:
+        return "they could not be ordered: all kept, please check"
+    if not kept or kept[0] is not newest_first[0]:
+        return "newer versions could not be read" if kept else "no version could be read"
+    what = ("LMS submission number", "Canvas re-upload suffix", "file date")
+    newest, runner_up = newest_first[0].version, newest_first[1].version
+    return "newest by " + next(w for w, a, b in zip(what, newest, runner_up, strict=True) if a != b)
+
+
+@dataclass
+class _Reader:
+    """Reads the chosen versions within one collect's byte budget; reports what it cannot read."""
+
+    summary: CollectSummary
+    bytes_left: int = field(default_factory=lambda: MAX_TOTAL_BYTES)
+
+    def read_into(self, notebooks: dict[str, bytes], name: str, offer: _Offer) -> bool:
+        """Add ``offer`` to ``notebooks`` as ``name`` (a tied second version as ``<stem>.2.ipynb``)."""
+        try:
+            data = offer.file.read()
+            if len(data) > self.bytes_left:
+                raise _Refused(f"this collect already wrote {MAX_TOTAL_BYTES / 2**20:g} MB")
+        except _Refused as refused:
+            self.summary.skipped.append(Skipped(offer.file.entry, str(refused)))
+            return False
+        self.bytes_left -= len(data)
+        stem, count = name[:-len(".ipynb")], 1
+        while name in notebooks:
+            count += 1
+            name = f"{stem}.{count}.ipynb"
+        notebooks[name] = data
+        return True
 
 
 def _fresh(course_dir: Path, student: str, assignment_id: str) -> Path:
@@ -78,3 +443,4 @@ def _fresh(course_dir: Path, student: str, assignment_id: str) -> Path:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     return target
+

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +25,7 @@ from tqdm.auto import tqdm
 from autograder.checks import _decoded
 from autograder.grading import Assignment, SubmissionResult, build_references, grade_submission
 from autograder.sandbox import Limits
-
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
-
+from autograder.students import is_student_id
 
 @dataclass
 class GraderConfig:
@@ -64,7 +61,7 @@ class Course:
         if not submitted.is_dir():
             return []
         return sorted(p.name for p in submitted.iterdir()
-                      if (p / assignment_id).is_dir() and STUDENT_ID.match(p.name))
+                      if (p / assignment_id).is_dir() and is_student_id(p.name))
 
     def notebook_path(self, assignment: Assignment, student: str) -> tuple[Path | None, list[str]]:
         """The submitted notebook; a single notebook under another name is graded with a note."""

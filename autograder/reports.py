@@ -19,31 +19,37 @@ _templates = jinja2.Environment(
 )
 
 
-def feedback_html(result: SubmissionResult) -> str:
-    return _templates.get_template("feedback.html.j2").render(result=result)
+def feedback_html(result: SubmissionResult, name: str | None = None) -> str:
+    """The student's feedback page, greeting them by ``name`` (their id if the name is unknown)."""
+    return _templates.get_template("feedback.html.j2").render(result=result, name=name or result.student)
 
 
-def write_feedback(results: list[SubmissionResult], course_dir: Path, notebook_name: str) -> list[Path]:
+def write_feedback(results: list[SubmissionResult], course_dir: Path, notebook_name: str,
+                   names: dict[str, str] | None = None) -> list[Path]:
+    """One page per result; ``names`` is id -> display name (:func:`autograder.students.display_names`)."""
+    names = names or {}
     paths = []
     for result in results:
         path = course_dir / "feedback" / result.student / result.assignment_id / f"{notebook_name}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(feedback_html(result))
+        path.write_text(feedback_html(result, names.get(result.student)), encoding="utf-8")
         paths.append(path)
     return paths
 
 
-def write_csv(results: list[SubmissionResult], path: Path) -> Path:
-    """One row per student and assignment: total, maximum, each test's points, the reason."""
+def write_csv(results: list[SubmissionResult], path: Path, names: dict[str, str] | None = None) -> Path:
+    """One UTF-8 row per student and assignment: id, name, total, maximum, each test's points, the reason."""
+    names = names or {}
     grade_ids = sorted({t.grade_id for r in results for t in r.tests})
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as handle:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "assignment", "score", "max_score", *grade_ids, "reason"])
+        writer.writerow(["student", "name", "assignment", "score", "max_score", *grade_ids, "reason"])
         for r in sorted(results, key=lambda r: (r.assignment_id, r.student)):
             points = {t.grade_id: t.points for t in r.tests}
-            writer.writerow([r.student, r.assignment_id, f"{r.score:g}", f"{r.max_score:g}",
-                             *[f"{points[g]:g}" if g in points else "" for g in grade_ids], r.reason])
+            writer.writerow([r.student, names.get(r.student, ""), r.assignment_id, f"{r.score:g}",
+                             f"{r.max_score:g}", *[f"{points[g]:g}" if g in points else "" for g in grade_ids],
+                             r.reason])
     return path
 
 
@@ -99,11 +105,14 @@ def report_figures(results: list[SubmissionResult], tests: list[TestSummary]) ->
     return figures
 
 
-def write_report(results: list[SubmissionResult], assignment_id: str, path: Path) -> Path:
+def write_report(results: list[SubmissionResult], assignment_id: str, path: Path,
+                 names: dict[str, str] | None = None) -> Path:
+    """The class report; ``names`` (id -> display name) puts each student's name beside the id."""
     tests = test_summaries(results)
     html = _templates.get_template("report.html.j2").render(
         assignment_id=assignment_id,
         results=sorted(results, key=lambda r: r.student),
+        names=names or {},
         mean=statistics.fmean([r.score for r in results]) if results else 0.0,
         max_score=max((r.max_score for r in results), default=0),
         full_marks=sum(r.score == r.max_score for r in results),
@@ -112,5 +121,5 @@ def write_report(results: list[SubmissionResult], assignment_id: str, path: Path
         tests=tests,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html)
+    path.write_text(html, encoding="utf-8")
     return path

@@ -107,4 +107,5 @@ def test_zip_bombs_and_links_are_skipped(tmp_path):
         link = zipfile.ZipInfo("mallory_1_1_Tiny.ipynb")
         link.external_attr = 0o120777 << 16
         bundle.writestr(link, "/etc/passwd")
-    assert collect_zip(archive, tmp_path / "course", "tiny") == []
+    summary = collect_zip(archive, tmp_path / "course", "tiny")
+    assert summary.collected == [] and summary.skipped == [("mallory_1_1_Tiny.ipynb", "a link")]
