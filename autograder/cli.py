@@ -22,11 +22,11 @@ from autograder.sandbox import Limits
 def _config(args):
     from autograder.course import GraderConfig
 
-    limits = Limits(wall_seconds=args.wall_time, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb)
+    limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb)
     modules = dict(item.split("=", 1) for item in args.checks or [])
     return GraderConfig(repo=Path(args.repo).resolve(), course_dir=Path(args.course).resolve(),
                         db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler,
-                        checks_modules=modules)
+                        checks_modules=modules, wall_time=args.wall_time)
 
 
 def cmd_release(args) -> int:
@@ -43,7 +43,8 @@ def cmd_references(args) -> int:
 
     course = Course(_config(args))
     references = course.references(course.assignment(args.assignment), rebuild=True)
-    print(f"{len(references)} reference observations for {args.assignment}")
+    print(f"{len(references.payloads)} reference observations for {args.assignment} "
+          f"(solution ran {references.seconds:.0f} s) in {course.root / 'references'}")
     return 0
 
 
@@ -66,7 +67,11 @@ def cmd_autograde(args) -> int:
     print(f"graded {len(results)} submissions ({len(graded) - len(results)} unchanged, skipped)")
     for result in sorted(results, key=lambda r: r.student):
         print(f"  {result.student:24s} {result.score:6g} / {result.max_score:g}  {result.reason}")
-    return 0
+    faults = [r for r in results if r.grader_errors]
+    for result in faults:
+        print(f"GRADER FAULT for {result.student} (not the student's; graded again next run): "
+              f"{'; '.join(result.grader_errors)[:500]}", file=sys.stderr)
+    return 1 if faults else 0
 
 
 def cmd_feedback(args) -> int:
@@ -146,9 +151,12 @@ def parser() -> argparse.ArgumentParser:
                       help="checks module of an assignment (default: autograder.checks.<assignment>)")
     main.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel submissions")
     main.add_argument("--scheduler", help="'local' for a Dask LocalCluster, or a Dask scheduler address")
-    main.add_argument("--wall-time", type=float, default=Limits.wall_seconds, help="seconds per submission")
+    main.add_argument("--wall-time", type=float, default=None,
+                      help="seconds per submission (default: the assignment's multiple of the solution's run time)")
     main.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
     main.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory per submission")
+    main.add_argument("--verbose", "-v", action="store_true", help="log every step (sandbox stderr included)")
+    main.add_argument("--log-file", help="also write the log to this file")
     commands = main.add_subparsers(dest="command", required=True)
 
     release = commands.add_parser("release", help="generate assignments/ from solutions/ with nbgrader")
@@ -181,7 +189,28 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _setup_logging(args.verbose, args.log_file)
     return args.run(args)
+
+
+def _setup_logging(verbose: bool, log_file: str | None) -> None:
+    """Operator logs (infrastructure, grader faults) go to stderr and, if asked, to a file."""
+    import logging
+
+    logger = logging.getLogger("autograder")
+    for old in [h for h in logger.handlers if getattr(h, "cnn_grader", False)]:
+        logger.removeHandler(old)
+        old.close()
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    handlers = [logging.StreamHandler()]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.cnn_grader = True
+        handler.setLevel(logging.DEBUG if verbose else logging.WARNING if handler is handlers[0] else logging.INFO)
+        logger.addHandler(handler)
 
 
 if __name__ == "__main__":

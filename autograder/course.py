@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from autograder.checks import _decoded
-from autograder.grading import Assignment, SubmissionResult, build_references, grade_submission
+from autograder import references as refs
+from autograder.grading import GRADER_FAULT, Assignment, SubmissionResult, TestResult, grade_submission
 from autograder.sandbox import Limits
 from autograder.students import is_student_id
+
+log = logging.getLogger("autograder")
+
 
 @dataclass
 class GraderConfig:
@@ -36,6 +40,8 @@ class GraderConfig:
     limits: Limits = field(default_factory=Limits)
     scheduler: str | None = None  # None: threads here; "local": a Dask LocalCluster; or an address
     checks_modules: dict[str, str] = field(default_factory=dict)  # assignment -> module, if not the default
+    wall_time: float | None = None  # seconds per submission; None: the assignment's multiple of the solution's
+    seed: int | None = None  # the secret seed of the observers; None: a fresh one per run (only set to debug)
 
     @property
     def gradebook_url(self) -> str:
@@ -47,6 +53,7 @@ class Course:
         self.config = config
         self.root = config.course_dir
         self._assignments: dict[str, Assignment] = {}
+        self._references: dict[str, refs.References] = {}
 
     # --- layout -------------------------------------------------------------------------
 
@@ -87,29 +94,33 @@ class Course:
 
     # --- references ---------------------------------------------------------------------
 
-    def references(self, assignment: Assignment, rebuild: bool = False) -> dict:
-        path = self.root / "references" / f"{assignment.assignment_id}.json"
-        fingerprint = assignment.fingerprint()
-        if path.is_file() and not rebuild:
-            stored = json.loads(path.read_text())
-            if stored.get("fingerprint") == fingerprint:
-                return {gid: _decoded(p) for gid, p in stored["payloads"].items()}
-        payloads = build_references(assignment)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"fingerprint": fingerprint, "payloads": payloads}))
-        # The plain-nbgrader fallback (checks.run_in_kernel) reads the same observations.
-        (path.parent / "plain").mkdir(exist_ok=True)
-        (path.parent / "plain" / f"{assignment.assignment_id}.json").write_text(json.dumps(payloads))
-        return {gid: _decoded(p) for gid, p in payloads.items()}
+    def references(self, assignment: Assignment, rebuild: bool = False) -> refs.References:
+        """The solution's observations under this run's secret seed, built once per Course."""
+        cached = self._references.get(assignment.assignment_id)
+        if cached is None or rebuild:
+            seed = self.config.seed if self.config.seed is not None else refs.new_seed()
+            log.info("building reference observations for %s", assignment.assignment_id)
+            cached = refs.build(assignment, seed)
+            folder = self.root / "references"
+            cached.save(folder / f"{assignment.assignment_id}.json")
+            cached.save(folder / "plain" / f"{assignment.assignment_id}.json")  # for checks.run_in_kernel
+            self._references[assignment.assignment_id] = cached
+        return cached
+
+    def graded_assignment(self, assignment_id: str) -> Assignment:
+        """The assignment with this run's references and its wall limit derived from the solution's run."""
+        assignment = self.assignment(assignment_id)
+        references = self.references(assignment)
+        return replace(assignment, references=references).with_wall_limit(references.seconds,
+                                                                           self.config.wall_time)
 
     # --- grading ------------------------------------------------------------------------
 
     def autograde(self, assignment_id: str, force: bool = False, students: list[str] | None = None,
                   progress: bool = True) -> list[SubmissionResult]:
         """Grade every (changed) submission in parallel and record each grade as it lands."""
-        assignment = self.assignment(assignment_id)
-        assignment.references = self.references(assignment)
-        fingerprint = assignment.fingerprint()
+        assignment = self.graded_assignment(assignment_id)
+        fingerprint = self.assignment(assignment_id).fingerprint() + f"-wall{self.config.wall_time}"
         self.gradebook().ensure_assignment(assignment)
         pending = []
         for student in students or self.students(assignment_id):
@@ -122,7 +133,7 @@ class Course:
         bar = tqdm(total=len(pending), desc=f"Grading {assignment_id}", unit="nb", disable=not progress)
         for (student, _, notes, key), result in self._run(assignment, pending):
             result.notes = notes + result.notes
-            result.fingerprint = key
+            result.fingerprint = "" if result.grader_errors else key  # a grader fault is graded again next run
             self._save(result)
             done.append(result)
             bar.set_postfix_str(f"{student}: {result.score:g}/{result.max_score:g}")
@@ -142,7 +153,7 @@ class Course:
             futures = {pool.submit(grade_submission, assignment, s, p, None, keep(s)): item
                        for item in pending for s, p, *_ in [item]}
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                yield futures[future], _outcome(assignment, futures[future][0], future)
 
     def _run_dask(self, assignment: Assignment, pending: list, keep):
         from distributed import Client, LocalCluster, as_completed as dask_completed
@@ -157,7 +168,7 @@ class Course:
             futures = {client.submit(grade_submission, assignment, s, p, None, keep(s), pure=False): item
                        for item in pending for s, p, *_ in [item]}
             for future in dask_completed(futures):
-                yield futures[future], future.result()
+                yield futures[future], _outcome(assignment, futures[future][0], future)
         finally:
             client.close()
             if cluster is not None:
@@ -184,10 +195,26 @@ class Course:
         return CourseGradebook(self.config.gradebook_url)
 
 
+def _outcome(assignment: Assignment, student: str, future) -> SubmissionResult:
+    """The future's result; if grading itself crashed, a result that says so (logged for the instructor)."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - one submission must never stop the others
+        log.exception("grading %s's %s crashed", student, assignment.assignment_id)
+        result = SubmissionResult(student, assignment.assignment_id,
+                                  reason="The grader failed on this submission; your instructor has been told.")
+        result.tests = [TestResult(t.grade_id, 0.0, t.points, False, GRADER_FAULT) for t in assignment.notebook.tests]
+        result.grader_errors = [f"{type(error).__name__}: {error}"]
+        return result
+
+
 def _file_digest(path: Path | None) -> str:
     if path is None:
         return "missing"
+    from autograder.notebooks import MAX_NOTEBOOK_BYTES
+    from autograder.untrusted import UntrustedDataError, read_bytes
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    except OSError:
+        return hashlib.sha256(read_bytes(path, MAX_NOTEBOOK_BYTES)).hexdigest()[:16]
+    except UntrustedDataError:
         return "unreadable"

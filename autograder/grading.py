@@ -11,38 +11,47 @@ import hashlib
 import importlib
 import inspect
 import json
+import logging
 import shutil
-import tempfile
+import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 
 from autograder import checks as checks_api
-from autograder import kernel as kernel_kit
-from autograder import observations
+from autograder import observations, untrusted
+from autograder.checks import GraderError
+from autograder.references import References
 from autograder.notebooks import (
     AssignmentNotebook,
+    Observations,
     SubmissionError,
-    answers_from_source,
     assemble,
     collect_answers,
     extract_observations,
+    read_executed,
     read_submission,
 )
+from autograder.disk import JobFolder
 from autograder.sandbox import Limits, Mount, Sandbox
 
+log = logging.getLogger("autograder")
 RUNNER = Path(__file__).with_name("runner.py")
+MAX_STATUS_BYTES = 10_000
 KILL_REASONS = {
     "wall time": "it ran longer than the time limit of {wall:.0f} s",
     "memory": "it used more memory than the limit of {memory} MB",
     "processes": "it started more processes or threads than the limit of {tasks}",
+    "disk": "it wrote more files than its disk quota of {disk} MB",
 }
 RUN_REASONS = {
     "timeout": "a cell ran longer than the limit of {cell} s",
     "dead_kernel": "the Python kernel died (a crash, os._exit or running out of memory)",
 }
+GRADER_FAULT = ("The grader could not judge this test because of a fault in the grader, not in your work; "
+                "your instructor has been told and will grade it.")
 
 
 @dataclass
@@ -64,6 +73,7 @@ class SubmissionResult:
     seconds: float = 0.0
     peak_memory_mb: float = 0.0
     fingerprint: str = ""
+    grader_errors: list[str] = field(default_factory=list)  # for the instructor: faults of the grader
 
     @property
     def score(self) -> float:
@@ -94,7 +104,7 @@ class Assignment:
     checks_module: str
     limits: Limits
     data_mounts: list[Mount]
-    references: dict = field(default_factory=dict)
+    references: References | None = None  # the solution's observations under this run's secret seed
 
     @classmethod
     def load(cls, repo: Path, assignment_id: str, limits: Limits | None = None,
@@ -120,15 +130,35 @@ class Assignment:
         return checks_api.load(self.assignment_id, self.checks_module)
 
     def fingerprint(self) -> str:
-        """Changes whenever anything that decides a score changes."""
+        """Changes whenever anything that decides a score changes: sources, release, checks, kit,
+        runner, grading parameters, limits, the helper package and the data checksums."""
+        import cnn_course
+
         digest = hashlib.sha256()
         digest.update(self.source_path.read_bytes())
         digest.update(nbformat.writes(self.notebook.release).encode())
-        for module in (importlib.import_module(self.checks_module), checks_api, kernel_kit, observations):
+        modules = [importlib.import_module(self.checks_module), checks_api, importlib.import_module(
+            "autograder.checks.judging"), importlib.import_module("autograder.schema")]
+        for module in modules:
             digest.update(inspect.getsource(module).encode())
-        digest.update(RUNNER.read_bytes())
-        digest.update(json.dumps(self.checks.grading_parameters, sort_keys=True).encode())
+        for path in [*checks_api.kit_sources(), RUNNER]:
+            digest.update(path.read_bytes())
+        checks = self.checks
+        digest.update(json.dumps([checks.grading_parameters, checks.wall_factor, checks.min_wall_seconds,
+                                  asdict(self.limits)], sort_keys=True, default=str).encode())
+        package = Path(cnn_course.__file__).resolve().parent
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and (path.suffix == ".py" or path.name == "SHA256SUMS"):
+                digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
         return digest.hexdigest()[:16]
+
+    def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> "Assignment":
+        """This assignment with its wall limit: ``override``, else a multiple of the solution's run time
+        (at least the assignment's minimum, at most the configured ``limits.wall_seconds``)."""
+        checks = self.checks
+        derived = max(checks.min_wall_seconds, checks.wall_factor * reference_seconds)
+        wall = override or min(self.limits.wall_seconds, derived)
+        return replace(self, limits=replace(self.limits, wall_seconds=round(wall)))
 
 
 def _data_mounts(names) -> list[Mount]:
@@ -152,8 +182,6 @@ def sandbox_for(assignment: Assignment, job_dir: Path) -> Sandbox:
         Mount(job_dir, "/home/student", writable=True),
         *assignment.data_mounts,
     ]
-    import sys
-
     env = {
         "PATH": f"{Path(sys.prefix) / 'bin'}:{venv_bin}:/usr/bin:/bin",
         "HOME": "/home/student",
@@ -173,39 +201,57 @@ def sandbox_for(assignment: Assignment, job_dir: Path) -> Sandbox:
     return Sandbox(limits=assignment.limits, mounts=mounts, env=env)
 
 
-def execute(assignment: Assignment, assembled: nbformat.NotebookNode, parameters: dict, job_dir: Path):
-    """Run the assembled notebook in a fresh sandbox; return (observations, run reason)."""
-    nbformat.write(assembled, job_dir / "assembled.ipynb")
+@dataclass
+class Execution:
+    """What one sandboxed run of an assembled notebook left behind, read defensively."""
+
+    found: Observations
+    reason: str  # why the run did not complete normally, for the student ("" if it did)
+    notebook_bytes: bytes  # the executed notebook as read (never re-read from disk)
+    status: dict
+    run: object  # sandbox.RunResult
+
+
+def execute(assignment: Assignment, assembled: nbformat.NotebookNode, job_dir: Path) -> Execution:
+    """Run the assembled notebook in a fresh sandbox and read back what it produced."""
+    (job_dir / "assembled.ipynb").write_text(nbformat.writes(assembled), encoding="utf-8")
     (job_dir / "work").mkdir()
     limits = assignment.limits
     argv = [
         "python", "/opt/grader/runner.py", "/home/student/assembled.ipynb", "/home/student/executed.ipynb",
-        "/home/student/status.json", json.dumps(parameters), str(limits.cell_timeout), str(limits.output_chars),
+        "/home/student/status.json", json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout),
+        str(limits.output_chars),
     ]
     run = sandbox_for(assignment, job_dir).run(argv, "/home/student/work")
-    found = extract_observations(job_dir / "executed.ipynb", observations.MIME_TYPE)
-    reason = ""
+    notebook, data, unreadable = read_executed(job_dir / "executed.ipynb")
+    found = extract_observations(notebook, [t.grade_id for t in assignment.notebook.tests])
+    status = _read_status(job_dir / "status.json")
     fill = {"wall": limits.wall_seconds, "memory": limits.memory_mb, "tasks": limits.max_tasks,
-            "cell": limits.cell_timeout}
+            "cell": limits.cell_timeout, "disk": limits.disk_mb}
+    reason = ""
     if run.killed:
-        reason = "The grader stopped your notebook: " + KILL_REASONS[run.killed].format(**fill) + "."
-    else:
-        status = _read_status(job_dir / "status.json")
-        if status in RUN_REASONS:
-            reason = "Your notebook stopped early: " + RUN_REASONS[status].format(**fill) + "."
-        elif run.returncode != 0:
-            reason = f"The grader's runner failed (exit code {run.returncode})."
-    if found.errors and not reason:
-        reason = " ".join(found.errors)
-    return found, reason, run
+        reason = "The grader stopped your notebook: " + KILL_REASONS.get(
+            run.killed, "it exceeded a limit ({})").format(run.killed, **fill) + "."
+    elif status.get("status") in RUN_REASONS:
+        reason = "Your notebook stopped early: " + RUN_REASONS[status["status"]].format(**fill) + "."
+    elif run.disk_full:
+        reason = "Your notebook filled its disk quota of {disk} MB, so later writes failed.".format(**fill)
+    elif unreadable:
+        reason = unreadable
+    elif run.returncode != 0:
+        reason = f"The grader's runner failed (exit code {run.returncode})."
+        log.warning("runner exit %s; sandbox stderr:\n%s", run.returncode, run.stderr)
+    log.debug("run: killed=%s status=%s seconds=%.1f stderr tail:\n%s", run.killed, status.get("status"),
+              run.seconds, run.stderr[-2000:])
+    return Execution(found, reason, data, status, run)
 
 
-def _read_status(path: Path) -> str:
+def _read_status(path: Path) -> dict:
     try:
-        status = json.loads(path.read_text()[:10_000]).get("status")
-        return status if isinstance(status, str) else ""
-    except (OSError, ValueError, AttributeError):
-        return ""
+        status = untrusted.read_json(path, MAX_STATUS_BYTES, max_depth=3)
+    except (untrusted.UntrustedDataError, UnicodeDecodeError):
+        return {}
+    return status if isinstance(status, dict) else {}
 
 
 def grade_submission(assignment: Assignment, student: str, notebook_path: Path | None,
@@ -230,47 +276,50 @@ def grade_submission(assignment: Assignment, student: str, notebook_path: Path |
         result.seconds = time.monotonic() - started
         return result
 
-    assembled = assemble(assignment.notebook, answers, checks)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-", dir=work_root) as tmp:
-        job_dir = Path(tmp)
-        job_dir.chmod(0o777)
-        found, result.reason, run = execute(assignment, assembled, checks.grading_parameters, job_dir)
-        if keep is not None and (job_dir / "executed.ipynb").is_file():
-            keep.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(job_dir / "executed.ipynb", keep)
-    result.peak_memory_mb = round(run.peak_memory_mb, 1)
-    for test in tests:
-        verdict = checks.verdict(test.grade_id, decode_payload(found.payloads.get(test.grade_id)),
-                                 assignment.references.get(test.grade_id))
-        message = verdict.message
-        if not verdict.passed and test.grade_id not in found.payloads and result.reason:
-            message = f"This test did not run. {result.reason}"
-        result.tests.append(TestResult(test.grade_id, test.points if verdict.passed else 0.0,
-                                       test.points, verdict.passed, message))
+    assembled = assemble(assignment.notebook, answers, checks, assignment.references.seed)
+    with JobFolder(assignment.limits, parent=work_root) as job_dir:
+        execution = execute(assignment, assembled, job_dir)
+    if keep is not None and execution.notebook_bytes:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        keep.write_bytes(execution.notebook_bytes)  # the bytes we read, never a file the sandbox linked
+    result.reason = execution.reason
+    result.peak_memory_mb = round(execution.run.peak_memory_mb, 1)
+    result.tests = [judge_test(assignment, test, execution, result) for test in tests]
     result.seconds = round(time.monotonic() - started, 2)
     return result
 
 
+def judge_test(assignment: Assignment, test, execution: Execution, result: SubmissionResult) -> TestResult:
+    """One test cell's points and message; a fault of the grader is logged and never blamed on the student."""
+    found, grade_id = execution.found, test.grade_id
+    try:
+        verdict = assignment.checks.verdict(grade_id, decode_payload(found.payloads.get(grade_id)),
+                                            assignment.references.payloads.get(grade_id))
+    except GraderError as error:
+        log.error("grader fault grading %s/%s: %s\nsandbox stderr:\n%s", result.student, grade_id, error,
+                  execution.run.stderr[-4000:], exc_info=error.__cause__)
+        result.grader_errors.append(f"{grade_id}: {error}")
+        return TestResult(grade_id, 0.0, test.points, False, GRADER_FAULT)
+    message = verdict.message
+    if not verdict.passed and grade_id not in found.payloads:
+        if result.reason:
+            lead = "This test did not run." if execution.run.killed or execution.status.get(
+                "status") in RUN_REASONS else "No result of this test reached the grader."
+            message = f"{lead} {result.reason}"
+        elif grade_id in found.ran:
+            message = ("This test ran, but its result never reached the grader: something in your notebook "
+                       "interferes with how results are displayed (for example a replaced `display`).")
+    return TestResult(grade_id, test.points if verdict.passed else 0.0, test.points, verdict.passed, message)
+
+
 def decode_payload(payload: dict | None) -> dict | None:
     """An observation payload with its value decoded, or an error if it is malformed."""
-    if payload is None or "value" not in payload:
-        return payload if payload is None or isinstance(payload.get("error"), str) else {"error": "no value"}
-    try:
-        return {"value": observations.decode(payload["value"])}
-    except observations.ObservationError as error:
-        return {"error": f"the observation is malformed ({error})"}
-
-
-def build_references(assignment: Assignment, work_root: Path | None = None) -> dict:
-    """Observations of the instructor's solution, run through the same sandbox and observers."""
-    answers = answers_from_source(assignment.source_path, assignment.notebook.answer_ids)
-    assembled = assemble(assignment.notebook, answers, assignment.checks)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-ref-", dir=work_root) as tmp:
-        job_dir = Path(tmp)
-        job_dir.chmod(0o777)
-        found, reason, _ = execute(assignment, assembled, assignment.checks.grading_parameters, job_dir)
-    missing = [t.grade_id for t in assignment.notebook.tests if "value" not in found.payloads.get(t.grade_id, {})]
-    if missing:
-        errors = {gid: found.payloads.get(gid, {}).get("error", "no observation") for gid in missing}
-        raise RuntimeError(f"The solution of {assignment.assignment_id} fails its own checks: {errors} {reason}")
-    return found.payloads
+    if payload is None:
+        return None
+    if "value" in payload:
+        try:
+            return {"value": observations.decode(payload["value"])}
+        except observations.ObservationError as error:
+            return {"error": f"the observation is malformed ({error})"}
+    error = payload.get("error")
+    return {"error": untrusted.clean_text(error[:2000]) if isinstance(error, str) else "no value"}

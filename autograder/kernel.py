@@ -3,13 +3,25 @@
 Its source, with ``observations.py``, is sent into the kernel as a prelude cell, so it may use
 only the standard library, numpy and (lazily) keras. Nothing here decides a score: it only
 measures the student's code and emits observations for the trusted grader to judge.
+
+Every input, weight and case an observer draws comes from :func:`rng`, seeded by the grading
+run's secret :data:`SEED`: an observation copied from another run matches nothing.
 """
 
 import traceback as _traceback
+import zlib as _zlib
 
 import numpy as np
 
 from autograder.observations import MIME_TYPE, encode  # grader: prelude-skip
+
+
+SEED = 0  # the grading run's secret seed; the prelude sets it before any student code runs
+
+
+def rng(*salt):
+    """A random generator that depends on the run's secret seed and on ``salt`` (names, numbers)."""
+    return np.random.default_rng([SEED, *(_zlib.crc32(repr(part).encode()) for part in salt)])
 
 
 def emit(grade_id, observe, namespace):
@@ -33,10 +45,10 @@ def set_weights(model, seed=0, scale=0.5):
 
     Variances (BatchNorm moving_variance) are kept positive so outputs stay finite.
     """
-    rng = np.random.default_rng(seed)
+    generator = rng("set_weights", seed)
     for weight in model.weights:
         shape = tuple(weight.shape)
-        values = rng.uniform(-scale, scale, size=shape).astype("float32")
+        values = generator.uniform(-scale, scale, size=shape).astype("float32")
         if "variance" in weight.path or "variance" in weight.name:
             values = np.abs(values) + 0.5
         weight.assign(values)
@@ -51,12 +63,9 @@ def set_weights_by_role(model, seed=0, scale=0.5):
     Normalisation layers get positive scales and variances and small shifts and means, so that
     about half of the units after them stay active and the output depends on every layer.
     """
-    import zlib
-
     for weight in model.weights:
         role, shape = weight.name.split("/")[-1], tuple(weight.shape)
-        rng = np.random.default_rng([seed, zlib.crc32(f"{role}{shape}".encode())])
-        values = rng.uniform(-scale, scale, size=shape).astype("float32")
+        values = rng("weights", seed, role, shape).uniform(-scale, scale, size=shape).astype("float32")
         if "variance" in role or role == "gamma":
             values = np.abs(values) + 0.5
         elif role in ("beta", "moving_mean"):
@@ -68,7 +77,8 @@ def set_weights_by_role(model, seed=0, scale=0.5):
 def graph(model):
     """The operations that compute ``model``'s outputs, as plain data: ``{"nodes": [...], "outputs": [...]}``.
 
-    Each node is ``{"type", "config", "inputs"}`` (``inputs``: indices of other nodes); a node is one
+    Each node is ``{"type", "config", "inputs", "training"}`` (``inputs``: indices of other nodes;
+    ``training``: the argument the call was given, or "not given"); a node is one
     call of a layer or operation (``keras.ops`` on symbolic tensors included), Input nodes have type
     "InputLayer". Unlike ``model.layers`` it shows how the tensors flow, e.g. what an ``Add`` adds.
     """
@@ -81,11 +91,26 @@ def graph(model):
             node = operation._inbound_nodes[node_index]
             inputs = [visit(t) for t in node.input_tensors]
             index[key] = len(nodes)
-            nodes.append({"type": type(operation).__name__, "config": _config_summary(operation), "inputs": inputs})
+            entry = {"type": type(operation).__name__, "config": _config_summary(operation), "inputs": inputs}
+            training = getattr(getattr(node, "arguments", None), "kwargs", {}).get("training", "not given")
+            if training is None or isinstance(training, (bool, str)):
+                entry["training"] = training
+            nodes.append(entry)
         return index[key]
 
     outputs = [visit(t) for t in model.outputs]
     return {"nodes": nodes, "outputs": outputs}
+
+
+def normalization_modes(model):
+    """The ``training`` argument each BatchNormalization call in ``model`` was given ("not given" if none)."""
+    return [node.get("training", "not given") for node in graph(model)["nodes"]
+            if node["type"] == "BatchNormalization"]
+
+
+def distinct_sizes(salt, count, low=2, high=9):
+    """``count`` different integers in [low, high), secret per run: a swapped pair is never equal."""
+    return [int(n) for n in rng("sizes", salt).choice(np.arange(low, high), size=count, replace=False)]
 
 
 def compile_summary(model):
@@ -107,7 +132,9 @@ def compile_summary(model):
 
 
 def random_input(shape, seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, size=shape).astype("float32")
+    """Inputs in [-1, 1] drawn from the run's secret seed: no one can know them before the run."""
+    shape = tuple(int(n) for n in shape)
+    return rng("input", seed, shape).uniform(-1, 1, size=shape).astype("float32")
 
 
 def layer_summary(model):

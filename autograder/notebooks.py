@@ -15,9 +15,12 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import untrusted
 from autograder.checks import AssignmentChecks, prelude_source
+from autograder.observations import MIME_TYPE
 
-MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_NOTEBOOK_BYTES = 20 * 2**20  # a submitted notebook
+MAX_EXECUTED_BYTES = 64 * 2**20  # the notebook the sandbox hands back (outputs are capped inside)
 MAX_ANSWER_CHARS = 200_000
 CHECK_KEY = "cnn_grader"
 
@@ -68,22 +71,31 @@ def _nbgrader(cell) -> dict:
 
 
 def read_submission(path: Path) -> dict:
-    """Parse an untrusted notebook file into plain JSON data, or raise SubmissionError."""
+    """Parse an untrusted notebook file into plain JSON data (version 4), or raise SubmissionError."""
     try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise SubmissionError(f"The notebook could not be read ({error.strerror}).") from None
-    if size == 0:
+        data = untrusted.read_bytes(path, MAX_NOTEBOOK_BYTES)
+    except untrusted.UntrustedDataError as error:
+        raise SubmissionError(f"The notebook could not be read: {error}.") from None
+    if not data.strip():
         raise SubmissionError("The notebook file is empty.")
-    if size > MAX_NOTEBOOK_BYTES:
-        raise SubmissionError(f"The notebook is {size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES >> 20} MB.")
     try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as error:
+        notebook = untrusted.loads(data)
+    except (untrusted.UntrustedDataError, UnicodeDecodeError) as error:
         raise SubmissionError(f"The file is not a valid notebook (invalid JSON: {error}).") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+    if isinstance(notebook, dict) and notebook.get("nbformat") == 3 and isinstance(notebook.get("worksheets"), list):
+        notebook = _upgraded(notebook)
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise SubmissionError("The file is JSON but not a Jupyter notebook (no list of cells).")
-    return data
+    return notebook
+
+
+def _upgraded(notebook: dict) -> dict:
+    """A version-3 notebook (old Jupyter, some exporters) converted to version 4 by nbformat."""
+    try:
+        return json.loads(nbformat.writes(nbformat.convert(nbformat.from_dict(notebook), 4)))
+    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on odd input
+        raise SubmissionError(f"The notebook is in the old version-3 format and could not be upgraded "
+                              f"({type(error).__name__}); save it again with a current Jupyter.") from None
 
 
 def collect_answers(submission: dict, answer_ids: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -128,10 +140,11 @@ def answers_from_source(source_path: Path, answer_ids: list[str]) -> dict[str, s
     return answers
 
 
-def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: AssignmentChecks) -> nbformat.NotebookNode:
+def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: AssignmentChecks,
+             seed: int) -> nbformat.NotebookNode:
     """The notebook to execute: release cells, the student's answers, observer test cells."""
     assembled = copy.deepcopy(notebook.release)
-    cells = [nbformat.v4.new_code_cell(prelude_source(), metadata={CHECK_KEY: {"role": "prelude"}})]
+    cells = [nbformat.v4.new_code_cell(prelude_source(seed), metadata={CHECK_KEY: {"role": "prelude"}})]
     for cell in assembled.cells:
         meta = _nbgrader(cell)
         grade_id = meta.get("grade_id")
@@ -149,30 +162,58 @@ def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: Assi
 
 @dataclass
 class Observations:
-    payloads: dict[str, dict] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    """What an executed notebook reports: one payload per test cell, and what went wrong reading it."""
+
+    payloads: dict[str, dict] = field(default_factory=dict)  # grade_id -> {"value": ...} or {"error": ...}
+    ran: set[str] = field(default_factory=set)  # test cells that executed (observation or not)
+    errors: list[str] = field(default_factory=list)  # the notebook as a whole could not be read
+    cell_errors: list[str] = field(default_factory=list)  # error outputs outside test cells (kept for logs)
 
 
-def extract_observations(executed_path: Path, mime_type: str) -> Observations:
-    """Read the observation of each test cell from an executed (untrusted) notebook."""
-    found = Observations()
+def read_executed(path: Path) -> tuple[dict | None, bytes, str]:
+    """The executed notebook the sandbox wrote (untrusted), its bytes, and why it is unusable if it is."""
     try:
-        if executed_path.stat().st_size > 8 * MAX_NOTEBOOK_BYTES:
-            found.errors.append("The executed notebook was too large to read.")
-            return found
-        data = json.loads(executed_path.read_bytes())
-        cells = data["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        found.errors.append("The executed notebook could not be read back.")
+        data = untrusted.read_bytes(path, MAX_EXECUTED_BYTES)
+        notebook = untrusted.loads(data)
+    except (untrusted.UntrustedDataError, UnicodeDecodeError) as error:
+        return None, b"", f"The executed notebook could not be read back: {error}."
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return None, b"", "The executed notebook could not be read back: it has no list of cells."
+    return notebook, data, ""
+
+
+def extract_observations(notebook: dict | None, expected: list[str]) -> Observations:
+    """Each test cell's observation: accepted only from the cell of that test, and only once."""
+    found = Observations()
+    if notebook is None:
         return found
-    for cell in cells if isinstance(cells, list) else []:
-        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
-        check = meta.get(CHECK_KEY, {}).get("check") if isinstance(meta.get(CHECK_KEY), dict) else None
-        if not isinstance(check, str) or check in found.payloads:
+    counts: dict[str, int] = {}
+    for cell in notebook["cells"]:
+        if not isinstance(cell, dict):
             continue
-        for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
-            payload = output.get("data", {}).get(mime_type) if isinstance(output, dict) else None
-            if isinstance(payload, dict) and payload.get("grade_id") == check:
-                found.payloads[check] = payload
-                break
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        role = meta.get(CHECK_KEY) if isinstance(meta.get(CHECK_KEY), dict) else {}
+        outputs = [o for o in cell.get("outputs", []) if isinstance(o, dict)] if isinstance(
+            cell.get("outputs"), list) else []
+        check = role.get("check")
+        if not isinstance(check, str) or check not in expected:
+            found.cell_errors += [_error_text(o) for o in outputs if o.get("output_type") == "error"]
+            continue
+        counts[check] = counts.get(check, 0) + 1
+        papermill = meta.get("papermill") if isinstance(meta.get("papermill"), dict) else {}
+        if papermill.get("status") in ("completed", "failed") or isinstance(cell.get("execution_count"), int):
+            found.ran.add(check)
+        payloads = [o["data"][MIME_TYPE] for o in outputs
+                    if isinstance(o.get("data"), dict) and MIME_TYPE in o["data"]]
+        if counts[check] > 1 or len(payloads) > 1:
+            found.payloads[check] = {"error": "the grader received more than one result for this test "
+                                              "(something in your notebook displays extra output)"}
+        elif payloads:
+            payload = payloads[0]
+            found.payloads[check] = (payload if isinstance(payload, dict) and payload.get("grade_id") == check
+                                     else {"error": "the result of this test was not produced by its own check"})
     return found
+
+
+def _error_text(output: dict) -> str:
+    return f"{str(output.get('ename'))[:100]}: {str(output.get('evalue'))[:300]}"

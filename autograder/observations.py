@@ -8,12 +8,16 @@ object with a rigged ``__eq__`` can never reach a comparison.
 from __future__ import annotations
 
 import base64
+import re
 
 import numpy as np
 
 MIME_TYPE = "application/vnd.cnn-grader.observation+json"
 _NUMERIC_KINDS = set("biuf")
 MAX_DEPTH = 20
+MAX_ARRAY_DIMS = 8
+MAX_ARRAY_BYTES = 64 * 2**20  # one array, decoded
+_DTYPE = re.compile(r"^[<>|=]?[biuf][1248]$")  # plain numeric dtypes only, e.g. "<f4", "|u1"
 
 
 class ObservationError(ValueError):
@@ -63,14 +67,27 @@ def decode(data, depth: int = 0):
 
 
 def _decode_array(data: dict) -> np.ndarray:
+    """An array from ``{"__ndarray__", "dtype", "shape"}``, every field checked before use."""
+    if set(data) != {"__ndarray__", "dtype", "shape"}:
+        raise ObservationError("malformed array: unexpected keys")
+    dtype, shape, encoded = data["dtype"], data["shape"], data["__ndarray__"]
+    if not isinstance(dtype, str) or not _DTYPE.match(dtype):
+        raise ObservationError("arrays must have a plain numeric dtype")
+    if (type(shape) is not list or len(shape) > MAX_ARRAY_DIMS
+            or not all(type(n) is int and 0 <= n <= MAX_ARRAY_BYTES for n in shape)):
+        raise ObservationError(f"malformed array shape (at most {MAX_ARRAY_DIMS} non-negative sizes)")
+    if not isinstance(encoded, str) or len(encoded) > MAX_ARRAY_BYTES * 4 // 3 + 4:
+        raise ObservationError("array data missing or too large")
+    dtype = np.dtype(dtype)
+    size = 1
+    for n in shape:
+        size *= n
+    if size * dtype.itemsize > MAX_ARRAY_BYTES:
+        raise ObservationError("array too large")
     try:
-        dtype = np.dtype(str(data["dtype"]))
-        shape = tuple(int(n) for n in data["shape"])
-        raw = base64.b64decode(str(data["__ndarray__"]), validate=True)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ObservationError(f"malformed array: {error}") from None
-    if dtype.kind not in _NUMERIC_KINDS:
-        raise ObservationError(f"arrays must be numeric, not {dtype}")
-    if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != len(raw):
+        raw = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise ObservationError("malformed array data") from None
+    if size * dtype.itemsize != len(raw):
         raise ObservationError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()

@@ -11,6 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import AssignmentChecks, all_of, expect_close, expect_equal, failed, passed
+from autograder.schema import FLOATS, SHAPE, Flag, Integer, ListOf, MapOf, Nullable, Number, OneOf, Plain, Record, Text
+
+FILES = Nullable(ListOf(Text(1000), 10_000))
+MODE = Nullable(OneOf((Flag(), Text(100))))
+COMPILED = Record({"optimizer": Text(200), "learning_rate": Number(), "loss": Text(200), "from_logits": Flag(),
+                   "metrics": ListOf(ListOf(Plain(), 2), 20)})
 
 CHECKS = AssignmentChecks(
     assignment_id="transfer_learning",
@@ -32,7 +38,8 @@ def observe_make_datasets(ns, kit):
     from cnn_course import data
 
     directory = str(data.resolve_dir("alpaca"))
-    train, validation = ns["make_datasets"](directory, image_size=(160, 160), batch_size=32, seed=123)
+    seed = int(kit.rng("split").integers(1, 2**31 - 1))  # a secret split: ignoring the seed cannot match it
+    train, validation = ns["make_datasets"](directory, image_size=(160, 160), batch_size=32, seed=seed)
     found = {}
     for name, dataset in (("train", train), ("validation", validation)):
         paths = getattr(dataset, "file_paths", None)
@@ -43,7 +50,9 @@ def observe_make_datasets(ns, kit):
     return found
 
 
-@CHECKS.judge("test_make_datasets")
+@CHECKS.judge("test_make_datasets", schema=Record({"train_files": FILES, "validation_files": FILES,
+                                                  "class_names": ListOf(Text(200), 100),
+                                                  "batch_shapes": ListOf(SHAPE, 2)}))
 def judge_make_datasets(student, reference):
     for name in ("train", "validation"):
         if student[f"{name}_files"] is None:
@@ -66,6 +75,9 @@ def judge_make_datasets(student, reference):
         )
     if train | validation != ref_train | ref_validation:
         return failed("The two datasets do not hold exactly the photos of the folder you were given.")
+    if train != ref_train:
+        return failed("Your split is not the one image_dataset_from_directory makes with the `seed` argument the "
+                      "grader passed: give seed=seed to both calls (a split that ignores it cannot be reproduced).")
     folders = {path.replace("\\", "/").split("/")[0] for path in validation}
     if len(folders) < 2:
         return failed(
@@ -99,7 +111,8 @@ def observe_data_augmenter(ns, kit):
     return {"type": type(augmenter).__name__, "layers": rows}
 
 
-@CHECKS.judge("test_data_augmenter")
+@CHECKS.judge("test_data_augmenter", schema=Record({"type": Text(200), "layers": ListOf(
+    Record({"type": Text(200)}, {"mode": Text(200), "factor": ListOf(Number(), 2)}), 100)}))
 def judge_data_augmenter(student, reference):
     if student["type"] != reference["type"]:
         return failed(f"data_augmenter() should return a keras.{reference['type']}, got a {student['type']}.")
@@ -143,10 +156,12 @@ def observe_alpaca_model_layers(ns, kit):
             row["units"] = int(layer.units)
             row["activation"] = str(layer.get_config().get("activation"))
         rows.append(row)
+    augmentation_modes = [node.arguments.kwargs.get("training", "not given") for node in given._inbound_nodes]
     return {
         "layers": rows,
         "input_shape": list(model.input.shape),
         "output_shape": list(model.output.shape),
+        "augmentation_modes": [m if m is None or isinstance(m, (bool, str)) else repr(m) for m in augmentation_modes],
     }
 
 
@@ -158,8 +173,14 @@ def _describe(rows):
     return " -> ".join(parts)
 
 
-@CHECKS.judge("test_alpaca_model_layers")
+@CHECKS.judge("test_alpaca_model_layers", schema=Record({
+    "layers": ListOf(Record({"type": Text(200)}, {"output_shape": SHAPE, "rate": Number(), "units": Integer(),
+                                                  "activation": Text(200)}), 1000),
+    "input_shape": SHAPE, "output_shape": SHAPE, "augmentation_modes": ListOf(MODE, 100)}))
 def judge_alpaca_model_layers(student, reference):
+    if True in student["augmentation_modes"]:
+        return failed("Your model calls data_augmentation(..., training=True), so it would flip and rotate photos "
+                      "at inference too: call data_augmentation(x) and let Keras switch it off outside training.")
     keep = [row for row in student["layers"] if row["type"] not in PREPROCESSING_LAYERS]
     want = [row for row in reference["layers"] if row["type"] not in PREPROCESSING_LAYERS]
     if keep != want:
@@ -183,13 +204,15 @@ def observe_alpaca_model_frozen(ns, kit):
     return found
 
 
-@CHECKS.judge("test_alpaca_model_frozen")
+@CHECKS.judge("test_alpaca_model_frozen", schema=Record(
+    {"n_bases": Integer(), "trainable_shapes": ListOf(SHAPE, 10_000)},
+    {"base_trainable": Flag(), "base_trainable_weights": Integer()}))
 def judge_alpaca_model_frozen(student, reference):
     if student["n_bases"] != 1:
         return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
-    if student["base_trainable"] or student["base_trainable_weights"]:
+    if student.get("base_trainable_weights", -1) != 0:
         return failed(
-            f"The base is not frozen ({student['base_trainable_weights']} trainable weights): "
+            f"The base is not frozen ({student.get('base_trainable_weights', 'some')} trainable weights): "
             "set base_model.trainable = False before building the model."
         )
     return expect_equal(student["trainable_shapes"], reference["trainable_shapes"],
@@ -208,7 +231,7 @@ def observe_alpaca_model_preprocessing(ns, kit):
     return {"logits": np.asarray(model(images, training=False), dtype="float32")}
 
 
-@CHECKS.judge("test_alpaca_model_preprocessing")
+@CHECKS.judge("test_alpaca_model_preprocessing", schema=Record({"logits": FLOATS}))
 def judge_alpaca_model_preprocessing(student, reference):
     verdict = expect_close(student["logits"], reference["logits"], "the model's logits for fixed photos",
                            atol=1e-3, rtol=1e-3)
@@ -255,16 +278,18 @@ def observe_alpaca_model_inference_mode(ns, kit):
     }
 
 
-@CHECKS.judge("test_alpaca_model_inference_mode")
+@CHECKS.judge("test_alpaca_model_inference_mode", schema=Record({"n_bases": Integer()}, {
+    "recorded_training": ListOf(MODE, 100), "moving_statistics_changed": Flag(),
+    "difference_from_inference": Number()}))
 def judge_alpaca_model_inference_mode(student, reference):
     if student["n_bases"] != 1:
         return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
-    if student["recorded_training"] != reference["recorded_training"]:
+    if student.get("recorded_training") != reference["recorded_training"]:
         return failed(
             "Call the base in inference mode, base_model(x, training=False) "
-            f"(the training argument of your call: {student['recorded_training']})."
+            f"(the training argument of your call: {student.get('recorded_training')})."
         )
-    if student["moving_statistics_changed"] or student["difference_from_inference"] > 1e-4:
+    if student.get("moving_statistics_changed", True) or student.get("difference_from_inference", 1.0) > 1e-4:
         return failed(
             "Called without a training argument, your model runs the base in training mode "
             "(its batch-normalisation statistics change): call it with training=False."
@@ -280,7 +305,8 @@ def observe_compile_model(ns, kit):
     import keras
 
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    ns["compile_model"](model, learning_rate=0.002)
+    learning_rate = float(round(10 ** kit.rng("learning rate").uniform(-4, -2), 6))
+    ns["compile_model"](model, learning_rate=learning_rate)
     return kit.compile_summary(model)
 
 
@@ -303,7 +329,7 @@ def _judge_compiled(student, reference):
     return passed(f"{reference['optimizer']}, {reference['loss']}(from_logits=True), binary accuracy at 0")
 
 
-@CHECKS.judge("test_compile_model")
+@CHECKS.judge("test_compile_model", schema=COMPILED)
 def judge_compile_model(student, reference):
     return _judge_compiled(student, reference)
 
@@ -329,21 +355,22 @@ def observe_fine_tuning_layers(ns, kit):
     }
 
 
-@CHECKS.judge("test_fine_tuning_layers")
+@CHECKS.judge("test_fine_tuning_layers", schema=Record({"n_bases": Integer()}, {
+    "base_trainable": Flag(), "layer_trainable": ListOf(Flag(), 10_000), "n_trainable_weights": Integer()}))
 def judge_fine_tuning_layers(student, reference):
     if student["n_bases"] != 1:
         return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
-    if not student["base_trainable"]:
+    if not student.get("base_trainable"):
         return failed("The base is still frozen: set base.trainable = True, then freeze its first layers.")
-    flags, want = student["layer_trainable"], reference["layer_trainable"]
+    flags, want = student.get("layer_trainable", []), reference["layer_trainable"]
     if flags != want:
         first = flags.index(True) if True in flags else None
-        expected = want.index(True)
+        expected = want.index(True) if True in want else len(want)
         if first != expected:
             return failed(f"The first trainable layer of the base should be layer {expected}, got {first}: "
                           f"freeze base.layers[:{expected}] and only those.")
         return failed(f"Every layer of the base from layer {expected} on should be trainable, and no layer before it.")
-    return expect_equal(student["n_trainable_weights"], reference["n_trainable_weights"],
+    return expect_equal(student.get("n_trainable_weights"), reference["n_trainable_weights"],
                         "number of trainable weight tensors after unfreezing")
 
 
@@ -352,10 +379,11 @@ def observe_fine_tuning_compile(ns, kit):
     import keras
 
     model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
-    ns["unfreeze_and_compile"](model, base_learning_rate=0.002)
+    learning_rate = float(round(10 ** kit.rng("fine-tuning learning rate").uniform(-4, -2), 6))
+    ns["unfreeze_and_compile"](model, base_learning_rate=learning_rate)
     return kit.compile_summary(model)
 
 
-@CHECKS.judge("test_fine_tuning_compile")
+@CHECKS.judge("test_fine_tuning_compile", schema=COMPILED)
 def judge_fine_tuning_compile(student, reference):
     return _judge_compiled(student, reference)

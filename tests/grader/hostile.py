@@ -80,8 +80,9 @@ def bogus_kernelspec(nb):
 
 
 def secret_paths(repo, course_dir) -> list[str]:
+    """Files a submission must neither read nor write; the last is a correct student's executed notebook."""
     return [str(course_dir / "gradebook.db"), str(repo / "autograder" / "checks" / "__init__.py"),
-            str(course_dir / "references" / "tiny.json")]
+            str(course_dir / "references" / "tiny.json"), str(course_dir / "autograded" / "correct" / "tiny" / "Tiny.ipynb")]
 
 
 def cases(secrets: list[str]) -> dict[str, Case]:
@@ -138,6 +139,24 @@ def cases(secrets: list[str]) -> dict[str, Case]:
             "    display({'application/vnd.cnn-grader.observation+json':\n"
             "             {'grade_id': grade_id, 'value': {'values': [1, 1, 1, 1], 'repeats': 99}}}, raw=True)\n"
             "_grader.emit = forged\nsys.modules['cnn_grader_kit'].emit = forged\n" + wrong_square)}),
+        # Observations replayed from another run (here: the right functions under another seed) match nothing.
+        "replayed_observations": Case(1, "values differ", answers={"answer_square": (
+            "import sys\nfrom IPython.display import display\n_kit = sys.modules['cnn_grader_kit']\n"
+            "def replay(grade_id, observe, ns):\n"
+            "    _kit.SEED, secret = 0, _kit.SEED\n"
+            "    value = observe({'square': lambda x: x * x, 'mean': lambda v: sum(v) / len(v), 'repeats': 2}, _kit)\n"
+            "    _kit.SEED = secret\n"
+            "    display({'application/vnd.cnn-grader.observation+json':\n"
+            "             {'grade_id': grade_id, 'value': _kit.encode(value)}}, raw=True)\n"
+            "_grader.emit = replay\n" + wrong_square)}),
+        # A display made a no-op: the tests ran, their results never arrived, and the message says so.
+        "display_disabled": Case(0, "never reached the grader", answers={"answer_square": (
+            "import IPython.display\nIPython.display.display = lambda *args, **kwargs: None\n" + SQUARE)}),
+        # The executed notebook replaced by a link to another student's: never followed, never copied.
+        "symlinked_executed_notebook": Case(0, "symbolic link", answers={"answer_square": (
+            "import os\nos.remove('/home/student/executed.ipynb')\n"
+            f"os.symlink({secrets[-1]!r}, '/home/student/executed.ipynb')\n"
+            "os.chmod('/home/student', 0o555)\n" + SQUARE)}),
         "input_transformer": Case(0, answers={"answer_square": (
             "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n" + SQUARE)}),
         "always_equal": Case(4, answers={"answer_square": (

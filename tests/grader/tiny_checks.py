@@ -1,6 +1,7 @@
 """Checks of the tiny fixture assignment used to test the grader itself."""
 
 from autograder.checks import AssignmentChecks, expect_close, expect_equal
+from autograder.schema import FLOATS, Integer, ListOf, Number, Record
 
 CHECKS = AssignmentChecks(assignment_id="tiny", notebook="Tiny", grading_parameters={"repeats": 2})
 
@@ -9,22 +10,25 @@ CHECKS = AssignmentChecks(assignment_id="tiny", notebook="Tiny", grading_paramet
 def observe_square(ns, kit):
     import numpy as np
 
-    return {"values": np.array([ns["square"](x) for x in (0.0, 1.5, -2.0, 3.0)], dtype="float64")}
+    xs = np.round(kit.rng("square").uniform(-4, 4, size=4), 2)
+    return {"values": np.array([ns["square"](float(x)) for x in xs], dtype="float64")}
 
 
-@CHECKS.judge("test_square")
+@CHECKS.judge("test_square", schema=Record({"values": FLOATS}))
 def judge_square(student, reference):
-    return expect_close(student["values"], reference["values"], "square(x) for x in (0, 1.5, -2, 3)")
+    return expect_close(student["values"], reference["values"], "square(x) for four secret values of x")
 
 
 @CHECKS.observer("test_mean")
 def observe_mean(ns, kit):
-    return {"values": [float(ns["mean"](v)) for v in ([1, 2, 3], [2.5], [-1, 1, 6])]}
+    rng = kit.rng("mean")
+    lists = [[int(v) for v in rng.integers(-9, 10, size=n)] for n in (3, 1, 4)]
+    return {"values": [float(ns["mean"](v)) for v in lists]}
 
 
-@CHECKS.judge("test_mean")
+@CHECKS.judge("test_mean", schema=Record({"values": ListOf(Number(), 3)}))
 def judge_mean(student, reference):
-    return expect_equal(student["values"], reference["values"], "mean of [1, 2, 3], [2.5] and [-1, 1, 6]")
+    return expect_equal(student["values"], reference["values"], "the mean of three secret lists")
 
 
 @CHECKS.observer("test_repeats")
@@ -32,6 +36,6 @@ def observe_repeats(ns, kit):
     return {"repeats": ns["repeats"]}
 
 
-@CHECKS.judge("test_repeats")
+@CHECKS.judge("test_repeats", schema=Record({"repeats": Integer()}))
 def judge_repeats(student, reference):
     return expect_equal(student["repeats"], reference["repeats"], "the grading parameters were injected")

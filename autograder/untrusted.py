@@ -1,0 +1,96 @@
+"""Reading bytes a student or a sandbox produced: never follow links, bound every size.
+
+Everything under a job folder, and every submitted file, is written by code the grader does
+not trust. This module is the only way the trusted side reads such files: it opens them without
+following symbolic links and without blocking (a FIFO in place of a file), accepts regular files
+only, reads at most a fixed number of bytes, and parses JSON with bounded size and depth. Every
+failure is an :class:`UntrustedDataError` whose message can be shown to the student.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+MAX_JSON_DEPTH = 64  # nesting levels accepted in a notebook or an observation
+
+
+class UntrustedDataError(ValueError):
+    """A file or a value produced by untrusted code is missing, not a regular file, too big or malformed."""
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The contents of the regular file ``path`` (no link followed, no FIFO waited on), at most ``max_bytes``."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise UntrustedDataError(f"{Path(path).name} does not exist") from None
+    except OSError as error:  # ELOOP: a symbolic link; EACCES, ENXIO (a socket), ...
+        kind = "a symbolic link" if error.errno == 40 else (error.strerror or "unreadable").lower()
+        raise UntrustedDataError(f"{Path(path).name} could not be opened ({kind})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UntrustedDataError(f"{Path(path).name} is not a regular file")
+        if info.st_size > max_bytes:
+            raise UntrustedDataError(f"{Path(path).name} is {info.st_size / 2**20:.1f} MB; the limit is "
+                                     f"{max_bytes / 2**20:.0f} MB")
+        chunks, left = [], max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > max_bytes:  # it grew while we read
+            raise UntrustedDataError(f"{Path(path).name} is larger than {max_bytes / 2**20:.0f} MB")
+        return data
+    finally:
+        os.close(fd)
+
+
+def loads(data: bytes | str, max_depth: int = MAX_JSON_DEPTH):
+    """Parse untrusted JSON: bounded depth, strings free of lone surrogates."""
+    text = data.decode("utf-8", errors="strict") if isinstance(data, bytes) else data
+    try:
+        value = json.loads(text)
+    except RecursionError:  # the C parser stops at the interpreter's recursion limit
+        raise UntrustedDataError(f"the JSON is nested more than {max_depth} levels deep") from None
+    except (ValueError, MemoryError) as error:
+        raise UntrustedDataError(f"invalid JSON ({str(error)[:200]})") from None
+    return _cleaned(value, max_depth)
+
+
+def read_json(path: Path, max_bytes: int, max_depth: int = MAX_JSON_DEPTH):
+    """:func:`read_bytes` then :func:`loads`; every failure is an :class:`UntrustedDataError`."""
+    data = read_bytes(path, max_bytes)
+    try:
+        return loads(data, max_depth)
+    except UnicodeDecodeError as error:
+        raise UntrustedDataError(f"{Path(path).name} is not UTF-8 text ({error.reason})") from None
+
+
+def clean_text(text: str) -> str:
+    """``text`` with lone surrogates (valid in JSON, not encodable as UTF-8) replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _cleaned(value, depth_left: int):
+    """Parsed JSON with every string passed through :func:`clean_text`; too deep raises."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if not isinstance(value, (list, dict)):
+        return value
+    if depth_left <= 0:
+        raise UntrustedDataError("the JSON is nested too deeply")
+    if isinstance(value, list):
+        return [_cleaned(item, depth_left - 1) for item in value]
+    return {clean_text(key): _cleaned(item, depth_left - 1) for key, item in value.items()}

@@ -1,0 +1,327 @@
+"""The trusted side treats everything a sandbox wrote as untrusted bytes.
+
+Fast tests (no kernel, no TensorFlow): the readers, the observation decoder, the schemas and the
+judges are attacked directly, and a whole class is graded through the real pipeline with the
+sandbox replaced by a stand-in that leaves a hostile artefact in each job folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from autograder import checks as checks_api
+from autograder import kernel, observations, schema, untrusted
+from autograder.course import Course, GraderConfig
+from autograder.grading import GRADER_FAULT
+from autograder.notebooks import CHECK_KEY, extract_observations, read_executed, read_submission
+from autograder.sandbox import RunResult
+from tests.grader import hostile
+
+TINY = checks_api.load("tiny", "tests.grader.tiny_checks")
+CORRECT = {"square": lambda x: x * x, "mean": lambda values: sum(values) / len(values), "repeats": 2}
+
+
+# --- reading files a sandbox wrote ---------------------------------------------------------
+
+
+def test_a_symbolic_link_is_never_followed(tmp_path):
+    secret = tmp_path / "other_student.ipynb"
+    secret.write_text('{"cells": []}')
+    (tmp_path / "executed.ipynb").symlink_to(secret)
+    notebook, data, why = read_executed(tmp_path / "executed.ipynb")
+    assert notebook is None and data == b"" and "symbolic link" in why
+
+
+def test_a_named_pipe_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "executed.ipynb")
+    started = time.monotonic()
+    _, _, why = read_executed(tmp_path / "executed.ipynb")
+    assert time.monotonic() - started < 2 and "not a regular file" in why
+
+
+def test_directories_and_oversized_files_are_refused(tmp_path):
+    (tmp_path / "dir.ipynb").mkdir()
+    assert "not a regular file" in read_executed(tmp_path / "dir.ipynb")[2]
+    with pytest.raises(untrusted.UntrustedDataError, match="limit"):
+        (tmp_path / "big").write_bytes(b" " * 2048)
+        untrusted.read_bytes(tmp_path / "big", 1024)
+
+
+def test_deep_json_is_refused_not_a_crash():
+    for depth in (70, 200_000):
+        with pytest.raises(untrusted.UntrustedDataError, match="nested"):
+            untrusted.loads("[" * depth + "]" * depth)
+
+
+def test_lone_surrogates_become_replacement_characters(tmp_path):
+    path = tmp_path / "Tiny.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x = '\ud800'", "metadata": {}}]}))
+    source = read_submission(path)["cells"][0]["source"]
+    assert source == "x = '\ufffd'" and source.encode("utf-8")
+
+
+def test_a_version_3_notebook_is_upgraded(tmp_path):
+    cell = {"cell_type": "code", "input": "def square(x):\n    return x * x", "language": "python",
+            "metadata": {"nbgrader": {"grade_id": "answer_square", "solution": True}}, "outputs": []}
+    path = tmp_path / "Tiny.ipynb"
+    path.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                                "worksheets": [{"cells": [cell], "metadata": {}}]}))
+    cells = read_submission(path)["cells"]
+    assert "".join(cells[0]["source"]).startswith("def square") and cells[0]["metadata"]["nbgrader"]["grade_id"]
+
+
+# --- observations ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("array", [
+    {"__ndarray__": "", "dtype": "<f4", "shape": [-2, -2]},
+    {"__ndarray__": "", "dtype": "<f4", "shape": [10**9, 10**9]},
+    {"__ndarray__": "AAAA", "dtype": "O", "shape": [1]},
+    {"__ndarray__": "AAAA", "dtype": "(1000000000,)f8", "shape": [1]},
+    {"__ndarray__": "AAAA", "dtype": "<f4", "shape": [2]},
+    {"__ndarray__": "AAAA", "dtype": "<f4", "shape": [1], "extra": 1},
+    {"__ndarray__": 5, "dtype": "<f4", "shape": [1]},
+])
+def test_malformed_arrays_are_observation_errors(array):
+    with pytest.raises(observations.ObservationError):
+        observations.decode({"values": array})
+
+
+def test_a_cyclic_layer_graph_is_rejected_before_any_judge_walks_it():
+    graph = {"nodes": [{"type": "InputLayer", "config": {}, "inputs": []},
+                       {"type": "Add", "config": {}, "inputs": [1, 0]}], "outputs": [1]}
+    with pytest.raises(observations.ObservationError, match="not computed before it"):
+        schema.validate(schema.Graph(), graph)
+    residual = checks_api.load("residual_networks")
+    reference = {"value": {"case": "c", "graph": {"nodes": [{"type": "InputLayer", "config": {}, "inputs": []}],
+                                                   "outputs": [0]}}}
+    started = time.monotonic()
+    verdict = residual.verdict("test_identity_block_layers", {"value": {"case": "c", "graph": graph}}, reference)
+    assert not verdict.passed and "unexpected form" in verdict.message and time.monotonic() - started < 1
+
+
+def _executed(payloads: list[tuple[str, object]], cell_of: str = "test_square") -> dict:
+    outputs = [{"output_type": "display_data", "metadata": {}, "data": {observations.MIME_TYPE: p}}
+               for _, p in payloads]
+    return {"cells": [{"cell_type": "code", "metadata": {CHECK_KEY: {"check": cell_of}}, "outputs": outputs,
+                       "execution_count": 3, "source": ""}]}
+
+
+def test_an_observation_counts_once_and_only_in_its_own_cell():
+    good = {"grade_id": "test_square", "value": 1}
+    twice = extract_observations(_executed([("a", good), ("b", good)]), ["test_square", "test_mean"])
+    assert "more than one result" in twice.payloads["test_square"]["error"]
+    foreign = extract_observations(_executed([("a", {"grade_id": "test_mean", "value": 1})]),
+                                   ["test_square", "test_mean"])
+    assert "test_mean" not in foreign.payloads and "not produced by its own check" in foreign.payloads[
+        "test_square"]["error"]
+    assert extract_observations(_executed([]), ["test_square"]).ran == {"test_square"}
+
+
+# --- judges never fail on validated data ------------------------------------------------------
+
+
+def _conforming(spec, rng, depth=0, complete=False):
+    """A random value of the form ``spec`` describes (arrays small, lists short); ``complete``: as a
+    solution's reference is, no None where a value may be missing and every optional key present."""
+    if isinstance(spec, schema.Number):
+        return float(rng.normal()) if rng.random() < 0.5 else int(rng.integers(-3, 4))
+    if isinstance(spec, schema.Integer):
+        low = spec.minimum if spec.minimum is not None else -3
+        return int(rng.integers(low, (spec.maximum if spec.maximum is not None else low + 7) + 1))
+    if isinstance(spec, schema.Flag):
+        return bool(rng.random() < 0.5)
+    if isinstance(spec, schema.Text):
+        return str(rng.choice(["", "a", "relu", "Conv2D", "x" * 50, "mobilenetv2", "not given"]))
+    if isinstance(spec, schema.Nullable):
+        return None if rng.random() < 0.3 and not complete else _conforming(spec.inner, rng, depth, complete)
+    if isinstance(spec, schema.OneOf):
+        return _conforming(spec.options[int(rng.integers(len(spec.options)))], rng, depth, complete)
+    if isinstance(spec, schema.Array):
+        shape = tuple(int(n) for n in rng.integers(0, 4, size=spec.ndim or int(rng.integers(0, 4))))
+        return rng.normal(size=shape).astype("float32")
+    if isinstance(spec, schema.ListOf):
+        count = int(rng.integers(int(complete), min(4, spec.max_length) + 1))
+        return [_conforming(spec.item, rng, depth + 1, complete) for _ in range(count)]
+    if isinstance(spec, schema.Record):
+        value = {k: _conforming(s, rng, depth + 1, complete) for k, s in spec.required.items()}
+        value.update({k: _conforming(s, rng, depth + 1, complete) for k, s in spec.optional.items()
+                      if complete or rng.random() < 0.7})
+        return value
+    if isinstance(spec, schema.MapOf):
+        return {str(rng.choice(["activation", "filters", "axis", "strides"])): _conforming(spec.value, rng, depth + 1)
+                for _ in range(int(rng.integers(0, 3)))}
+    if isinstance(spec, schema.Plain):
+        return [1, 2] if spec.depth and rng.random() < 0.3 else str(rng.choice(["relu", "valid", "softmax"]))
+    if isinstance(spec, schema.Graph):
+        nodes = []
+        for index in range(int(rng.integers(1, 8))):
+            inputs = [int(i) for i in rng.integers(0, index, size=int(rng.integers(0, 3)))] if index else []
+            nodes.append({"type": str(rng.choice(["InputLayer", "Conv2D", "Add", "ReLU", "Softmax", "Dense",
+                                                  "BatchNormalization", "StandIn"])),
+                          "config": _conforming(schema.MapOf(schema.Plain()), rng), "inputs": inputs})
+        return {"nodes": nodes, "outputs": [len(nodes) - 1]}
+    raise AssertionError(f"no generator for {spec}")
+
+
+@pytest.mark.parametrize("module", ["residual_networks", "transfer_learning", "tests.grader.tiny_checks"])
+def test_judges_never_raise_on_random_observations_of_the_right_form(module):
+    checks = checks_api.load(module.split(".")[-1], module if "." in module else None)
+    rng = np.random.default_rng(0)
+    for check in checks.checks.values():
+        for _ in range(150):
+            student, reference = _conforming(check.schema, rng), _conforming(check.schema, rng, complete=True)
+            verdict = checks.verdict(check.grade_id, {"value": student}, {"value": reference})
+            assert isinstance(verdict.message, str)
+
+
+def test_a_judge_that_raises_is_a_grader_error_never_the_students():
+    checks = checks_api.AssignmentChecks("x", "X")
+    checks.observer("t")(lambda ns, kit: 1)
+    checks.judge("t", schema.Integer())(lambda student, reference: 1 / 0)
+    with pytest.raises(checks_api.GraderError, match="ZeroDivisionError"):
+        checks.verdict("t", {"value": 1}, {"value": 1})
+
+
+# --- a whole class through the real pipeline, hostile artefacts in the job folders ------------------
+
+
+def _observe_tiny(job_dir, ns, seed=None):
+    """Observations of the tiny checks for ``ns`` under the seed the prelude of this job carries."""
+    assembled = (job_dir / "assembled.ipynb").read_text()
+    kernel.SEED = seed if seed is not None else int(re.search(r"_grader.SEED = (\d+)", assembled).group(1))
+    cells = []
+    for grade_id, check in TINY.checks.items():
+        payload = {"grade_id": grade_id, "value": observations.encode(check.observe(ns, kernel))}
+        cells.append({"cell_type": "code", "metadata": {CHECK_KEY: {"check": grade_id}}, "execution_count": 1,
+                      "source": "", "outputs": [{"output_type": "display_data", "metadata": {},
+                                                 "data": {observations.MIME_TYPE: payload}}]})
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _write(path, notebook):
+    path.write_text(json.dumps(notebook))
+
+
+HOSTILE_ARTEFACTS = {
+    # name: (what the stand-in sandbox leaves in the job folder, expected score, phrase in the explanation)
+    "symlink_to_other_student": (lambda job, leak: (job / "executed.ipynb").symlink_to(leak), 0, "symbolic link"),
+    "named_pipe": (lambda job, leak: os.mkfifo(job / "executed.ipynb"), 0, "not a regular file"),
+    "deep_json": (lambda job, leak: (job / "executed.ipynb").write_text("[" * 200_000 + "]" * 200_000), 0, "nested"),
+    "negative_shape": (lambda job, leak: _write(job / "executed.ipynb", _patched(
+        _observe_tiny(job, CORRECT), 0, {"values": {"__ndarray__": "", "dtype": "<f8", "shape": [-2, -2]}})),
+        4, "malformed"),
+    "surrogate_output": (lambda job, leak: _write(job / "executed.ipynb", _patched(
+        _observe_tiny(job, CORRECT), 1, {"values": ["\ud800"]})), 3, "unexpected form"),
+    "replayed_from_another_run": (lambda job, leak: _write(job / "executed.ipynb",
+                                                           _observe_tiny(job, CORRECT, seed=12345)), 1, "values"),
+    "observations_swallowed": (lambda job, leak: _write(job / "executed.ipynb", _swallowed(
+        _observe_tiny(job, CORRECT))), 0, "never reached the grader"),
+    "judge_crash": (lambda job, leak: _write(job / "executed.ipynb", _patched(
+        _observe_tiny(job, CORRECT), 2, {"repeats": -424242})), 5, "fault in the grader"),
+}
+
+
+def _patched(notebook, index, value):
+    notebook["cells"][index]["outputs"][0]["data"][observations.MIME_TYPE]["value"] = value
+    return notebook
+
+
+def _swallowed(notebook):
+    for cell in notebook["cells"]:
+        cell["outputs"] = []
+    return notebook
+
+
+class StandInSandbox:
+    """Plays the sandbox: a correct run for most students, the student's hostile artefact for the others."""
+
+    def __init__(self, job_dir, leak):
+        self.job_dir, self.leak = job_dir, leak
+
+    def run(self, argv, workdir):
+        assembled = (self.job_dir / "assembled.ipynb").read_text()
+        marker = re.search(r"HOSTILE:(\w+)", assembled)
+        if marker:
+            HOSTILE_ARTEFACTS[marker.group(1)][0](self.job_dir, self.leak)
+        else:
+            _write(self.job_dir / "executed.ipynb", _observe_tiny(self.job_dir, CORRECT))
+        (self.job_dir / "status.json").write_text('{"status": "ok"}')
+        return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
+
+
+@pytest.fixture
+def stand_in_sandbox(monkeypatch, tmp_path):
+    leak = tmp_path / "leak.ipynb"
+    leak.write_text(json.dumps({"cells": []}))
+    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir: StandInSandbox(job_dir, leak))
+    original = TINY.checks["test_repeats"].judge
+
+    def fragile_judge(student, reference):  # a grader bug, triggered by one observation only
+        if student["repeats"] == -424242:
+            raise RuntimeError("bug in the judge")
+        return original(student, reference)
+
+    monkeypatch.setattr(TINY.checks["test_repeats"], "judge", fragile_judge)
+
+
+def test_one_class_with_every_hostile_artefact_grades_everyone_else(stand_in_sandbox, tiny_repo, tmp_path):
+    solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
+    course_dir = tmp_path / "course"
+    students = {"alice": "", "bob": "", **{name: f"# HOSTILE:{name}\n" for name in HOSTILE_ARTEFACTS}}
+    for student, marker in students.items():
+        folder = course_dir / "submitted" / student / "tiny"
+        folder.mkdir(parents=True)
+        notebook = hostile.build(solution, hostile.Case(0, answers={"answer_square": marker + hostile.SQUARE}))
+        (folder / "Tiny.ipynb").write_bytes(notebook)
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=course_dir, workers=2,
+                                 checks_modules={"tiny": "tests.grader.tiny_checks"}))
+    results = {r.student: r for r in course.autograde("tiny", progress=False)}
+    assert course.gradebook().scores("tiny") == {s: r.score for s, r in results.items()}
+    assert set(results) == set(students)
+    assert results["alice"].score == results["bob"].score == 6
+    for name, (_, score, phrase) in HOSTILE_ARTEFACTS.items():
+        result = results[name]
+        explanation = " ".join([result.reason, *(t.message for t in result.tests)])
+        assert result.score == score, f"{name}: {explanation}"
+        assert phrase in explanation, f"{name}: {explanation}"
+    crash = results["judge_crash"]
+    assert crash.grader_errors and [t.message for t in crash.tests if not t.passed] == [GRADER_FAULT]
+    assert crash.fingerprint == "", "a grader fault is graded again on the next run"
+    assert not (course_dir / "autograded" / "symlink_to_other_student" / "tiny" / "Tiny.ipynb").exists()
+
+
+def test_the_grader_refuses_a_solution_that_does_not_run_cleanly(monkeypatch, tiny_repo, tmp_path):
+    def broken(job_dir):
+        notebook = _observe_tiny(job_dir, CORRECT)
+        notebook["cells"].append({"cell_type": "code", "metadata": {}, "source": "import cnn_course",
+                                  "outputs": [{"output_type": "error", "ename": "ModuleNotFoundError",
+                                               "evalue": "No module named 'cnn_course'", "traceback": []}]})
+        _write(job_dir / "executed.ipynb", notebook)
+        (job_dir / "status.json").write_text('{"status": "ok"}')
+        return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
+
+    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir: type(
+        "Broken", (), {"run": lambda self, argv, workdir: broken(job_dir)})())
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, checks_modules={"tiny": "tests.grader.tiny_checks"}))
+    from autograder.references import ReferenceError
+
+    with pytest.raises(ReferenceError, match="ModuleNotFoundError"):
+        course.references(course.assignment("tiny"))
+
+
+def test_reading_never_blocks_the_grading_thread(tmp_path):
+    """A FIFO opened by a thread that must not hang: the whole read returns within a second."""
+    os.mkfifo(tmp_path / "status.json")
+    from autograder.grading import _read_status
+
+    done = threading.Event()
+    threading.Thread(target=lambda: (_read_status(tmp_path / "status.json"), done.set()), daemon=True).start()
+    assert done.wait(2)
