@@ -23,8 +23,9 @@ import nbformat
 from autograder import checks as checks_api
 from autograder import observations, untrusted
 from autograder.checks import GraderError
-from autograder.references import References
+from autograder.disk import JobFolder
 from autograder.notebooks import (
+    MAX_EXECUTED_BYTES,
     AssignmentNotebook,
     Observations,
     SubmissionError,
@@ -34,12 +35,13 @@ from autograder.notebooks import (
     read_executed,
     read_submission,
 )
-from autograder.disk import JobFolder
+from autograder.references import References
 from autograder.sandbox import Limits, Mount, Sandbox
 
 log = logging.getLogger("autograder")
 RUNNER = Path(__file__).with_name("runner.py")
 MAX_STATUS_BYTES = 10_000
+OUTPUT_FOLDER_MB = 2 * MAX_EXECUTED_BYTES >> 20  # room for the executed notebook while papermill rewrites it
 KILL_REASONS = {
     "wall time": "it ran longer than the time limit of {wall:.0f} s",
     "memory": "it used more memory than the limit of {memory} MB",
@@ -87,7 +89,7 @@ class SubmissionResult:
         return json.dumps(asdict(self), indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> "SubmissionResult":
+    def from_json(cls, text: str) -> SubmissionResult:
         data = json.loads(text)
         data["tests"] = [TestResult(**t) for t in data["tests"]]
         return cls(**data)
@@ -108,7 +110,7 @@ class Assignment:
 
     @classmethod
     def load(cls, repo: Path, assignment_id: str, limits: Limits | None = None,
-             checks_module: str | None = None) -> "Assignment":
+             checks_module: str | None = None) -> Assignment:
         checks_module = checks_module or checks_api.module_name(assignment_id)
         checks = checks_api.load(assignment_id, checks_module)
         source = repo / "solutions" / assignment_id / f"{checks.notebook}.ipynb"
@@ -152,7 +154,7 @@ class Assignment:
                 digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
         return digest.hexdigest()[:16]
 
-    def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> "Assignment":
+    def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> Assignment:
         """This assignment with its wall limit: ``override``, else a multiple of the solution's run time
         (at least the assignment's minimum, at most the configured ``limits.wall_seconds``)."""
         checks = self.checks
@@ -171,7 +173,8 @@ def _data_mounts(names) -> list[Mount]:
     return mounts
 
 
-def sandbox_for(assignment: Assignment, job_dir: Path) -> Sandbox:
+def sandbox_for(assignment: Assignment, job_dir: Path, output_dir: Path) -> Sandbox:
+    """The sandbox of one run: the job folder at /home/student, the runner's output folder inside it."""
     import cnn_course
 
     package = Path(cnn_course.__file__).resolve().parent
@@ -180,6 +183,7 @@ def sandbox_for(assignment: Assignment, job_dir: Path) -> Sandbox:
         Mount(package, str(package)),
         Mount(RUNNER, "/opt/grader/runner.py"),
         Mount(job_dir, "/home/student", writable=True),
+        Mount(output_dir, "/home/student/out", writable=True),
         *assignment.data_mounts,
     ]
     env = {
@@ -216,22 +220,29 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, job_dir: P
     """Run the assembled notebook in a fresh sandbox and read back what it produced."""
     (job_dir / "assembled.ipynb").write_text(nbformat.writes(assembled), encoding="utf-8")
     (job_dir / "work").mkdir()
+    (job_dir / "out").mkdir()
     limits = assignment.limits
     argv = [
-        "python", "/opt/grader/runner.py", "/home/student/assembled.ipynb", "/home/student/executed.ipynb",
-        "/home/student/status.json", json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout),
+        "python", "/opt/grader/runner.py", "/home/student/assembled.ipynb", "/home/student/out/executed.ipynb",
+        "/home/student/out/status.json", json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout),
         str(limits.output_chars),
     ]
-    run = sandbox_for(assignment, job_dir).run(argv, "/home/student/work")
-    notebook, data, unreadable = read_executed(job_dir / "executed.ipynb")
+    # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
+    output_limits = replace(limits, disk_mb=OUTPUT_FOLDER_MB)
+    with JobFolder(output_limits, parent=job_dir.parent, prefix="cnn-grader-out-") as output_dir:
+        run = sandbox_for(assignment, job_dir, output_dir).run(argv, "/home/student/work")
+        notebook, data, unreadable = read_executed(output_dir / "executed.ipynb")
+        status = _read_status(output_dir / "status.json")
     found = extract_observations(notebook, [t.grade_id for t in assignment.notebook.tests])
-    status = _read_status(job_dir / "status.json")
     fill = {"wall": limits.wall_seconds, "memory": limits.memory_mb, "tasks": limits.max_tasks,
             "cell": limits.cell_timeout, "disk": limits.disk_mb}
     reason = ""
     if run.killed:
         reason = "The grader stopped your notebook: " + KILL_REASONS.get(
-            run.killed, "it exceeded a limit ({})").format(run.killed, **fill) + "."
+            run.killed, "it exceeded a limit ({})").format(run.killed, **fill)
+        if run.killed == "memory" and run.disk_full:
+            reason += " (the files it wrote count too, and they had filled the disk quota of {disk} MB)".format(**fill)
+        reason += "."
     elif status.get("status") in RUN_REASONS:
         reason = "Your notebook stopped early: " + RUN_REASONS[status["status"]].format(**fill) + "."
     elif run.disk_full:

@@ -63,7 +63,7 @@ def main(argv):
         status = {"status": kinds.get(name, "error"), "message": f"{name}: {str(error)[:500]}"}
     status["seconds"] = round(time.monotonic() - started, 2)
     # The kernel is gone: free its scratch folder so that a full disk quota cannot cost the results.
-    shutil.rmtree(os.path.join(os.path.dirname(target), "work"), ignore_errors=True)
+    shutil.rmtree(os.path.join(os.path.dirname(source), "work"), ignore_errors=True)
     try:
         notebook = nbformat.read(target, as_version=4)
         nbformat.write(truncate_outputs(notebook, int(max_output)), target)

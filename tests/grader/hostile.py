@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 SQUARE = 'def square(x):\n    return x * x\n'
 MEAN = 'def mean(values):\n    return sum(values) / len(values)\n'
@@ -108,6 +108,12 @@ def cases(secrets: list[str]) -> dict[str, Case]:
             "answer_mean": "blocks = []\nwhile True:\n    blocks.append(bytearray(256 * 2**20))\n"}),
         "fork_bomb": Case(2, "processes", answers={
             "answer_mean": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"}),
+        # 6 x 480 MB into the job folder: the quota (a size-limited tmpfs) refuses it, and the reason says so.
+        "disk_hog": Case(6, "disk quota", answers={"answer_square": (
+            "for index in range(6):\n    try:\n"
+            "        with open(f'/home/student/work/hog{index}', 'wb') as handle:\n"
+            "            for _ in range(30):\n                handle.write(b'x' * 16 * 2**20)\n"
+            "    except OSError as error:\n        print('WRITE FAILED', error.errno)\n        break\n" + SQUARE)}),
         "background_process": Case(6, answers={"answer_square": (
             f"import subprocess\nsubprocess.Popen(['sleep', '{MARKER_SLEEP}'], start_new_session=True)\n" + SQUARE)}),
         "huge_line_output": Case(6, answers={"answer_square": "print('x' * 50_000_000)\n" + SQUARE}),
@@ -154,9 +160,9 @@ def cases(secrets: list[str]) -> dict[str, Case]:
             "import IPython.display\nIPython.display.display = lambda *args, **kwargs: None\n" + SQUARE)}),
         # The executed notebook replaced by a link to another student's: never followed, never copied.
         "symlinked_executed_notebook": Case(0, "symbolic link", answers={"answer_square": (
-            "import os\nos.remove('/home/student/executed.ipynb')\n"
-            f"os.symlink({secrets[-1]!r}, '/home/student/executed.ipynb')\n"
-            "os.chmod('/home/student', 0o555)\n" + SQUARE)}),
+            "import os\nos.remove('/home/student/out/executed.ipynb')\n"
+            f"os.symlink({secrets[-1]!r}, '/home/student/out/executed.ipynb')\n"
+            "os.chmod('/home/student/out', 0o555)\n" + SQUARE)}),
         "input_transformer": Case(0, answers={"answer_square": (
             "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n" + SQUARE)}),
         "always_equal": Case(4, answers={"answer_square": (

@@ -26,7 +26,7 @@ def graded(tiny_repo, tmp_path_factory):
         (folder / case.filename).write_bytes(hostile.build(solution, case))
         for filename, text in case.extra_files.items():
             (folder / filename).write_text(text)
-    limits = Limits(wall_seconds=45, cell_timeout=6, memory_mb=1500, max_tasks=256)
+    limits = Limits(wall_seconds=45, cell_timeout=6, memory_mb=1500, max_tasks=256, disk_mb=256)
     config = GraderConfig(repo=tiny_repo, course_dir=course_dir, limits=limits, workers=2,
                           checks_modules={"tiny": "tests.grader.tiny_checks"})
     course = Course(config)

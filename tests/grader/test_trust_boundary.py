@@ -212,19 +212,19 @@ def _write(path, notebook):
 
 HOSTILE_ARTEFACTS = {
     # name: (what the stand-in sandbox leaves in the job folder, expected score, phrase in the explanation)
-    "symlink_to_other_student": (lambda job, leak: (job / "executed.ipynb").symlink_to(leak), 0, "symbolic link"),
-    "named_pipe": (lambda job, leak: os.mkfifo(job / "executed.ipynb"), 0, "not a regular file"),
-    "deep_json": (lambda job, leak: (job / "executed.ipynb").write_text("[" * 200_000 + "]" * 200_000), 0, "nested"),
-    "negative_shape": (lambda job, leak: _write(job / "executed.ipynb", _patched(
+    "symlink_to_other_student": (lambda job, out, leak: (out / "executed.ipynb").symlink_to(leak), 0, "symbolic link"),
+    "named_pipe": (lambda job, out, leak: os.mkfifo(out / "executed.ipynb"), 0, "not a regular file"),
+    "deep_json": (lambda job, out, leak: (out / "executed.ipynb").write_text("[" * 200_000 + "]" * 200_000), 0, "nested"),
+    "negative_shape": (lambda job, out, leak: _write(out / "executed.ipynb", _patched(
         _observe_tiny(job, CORRECT), 0, {"values": {"__ndarray__": "", "dtype": "<f8", "shape": [-2, -2]}})),
         4, "malformed"),
-    "surrogate_output": (lambda job, leak: _write(job / "executed.ipynb", _patched(
+    "surrogate_output": (lambda job, out, leak: _write(out / "executed.ipynb", _patched(
         _observe_tiny(job, CORRECT), 1, {"values": ["\ud800"]})), 3, "unexpected form"),
-    "replayed_from_another_run": (lambda job, leak: _write(job / "executed.ipynb",
+    "replayed_from_another_run": (lambda job, out, leak: _write(out / "executed.ipynb",
                                                            _observe_tiny(job, CORRECT, seed=12345)), 1, "values"),
-    "observations_swallowed": (lambda job, leak: _write(job / "executed.ipynb", _swallowed(
+    "observations_swallowed": (lambda job, out, leak: _write(out / "executed.ipynb", _swallowed(
         _observe_tiny(job, CORRECT))), 0, "never reached the grader"),
-    "judge_crash": (lambda job, leak: _write(job / "executed.ipynb", _patched(
+    "judge_crash": (lambda job, out, leak: _write(out / "executed.ipynb", _patched(
         _observe_tiny(job, CORRECT), 2, {"repeats": -424242})), 5, "fault in the grader"),
 }
 
@@ -243,17 +243,17 @@ def _swallowed(notebook):
 class StandInSandbox:
     """Plays the sandbox: a correct run for most students, the student's hostile artefact for the others."""
 
-    def __init__(self, job_dir, leak):
-        self.job_dir, self.leak = job_dir, leak
+    def __init__(self, job_dir, output_dir, leak):
+        self.job_dir, self.output_dir, self.leak = job_dir, output_dir, leak
 
     def run(self, argv, workdir):
         assembled = (self.job_dir / "assembled.ipynb").read_text()
         marker = re.search(r"HOSTILE:(\w+)", assembled)
         if marker:
-            HOSTILE_ARTEFACTS[marker.group(1)][0](self.job_dir, self.leak)
+            HOSTILE_ARTEFACTS[marker.group(1)][0](self.job_dir, self.output_dir, self.leak)
         else:
-            _write(self.job_dir / "executed.ipynb", _observe_tiny(self.job_dir, CORRECT))
-        (self.job_dir / "status.json").write_text('{"status": "ok"}')
+            _write(self.output_dir / "executed.ipynb", _observe_tiny(self.job_dir, CORRECT))
+        (self.output_dir / "status.json").write_text('{"status": "ok"}')
         return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
 
 
@@ -261,7 +261,7 @@ class StandInSandbox:
 def stand_in_sandbox(monkeypatch, tmp_path):
     leak = tmp_path / "leak.ipynb"
     leak.write_text(json.dumps({"cells": []}))
-    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir: StandInSandbox(job_dir, leak))
+    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir, output_dir: StandInSandbox(job_dir, output_dir, leak))
     original = TINY.checks["test_repeats"].judge
 
     def fragile_judge(student, reference):  # a grader bug, triggered by one observation only
@@ -299,17 +299,17 @@ def test_one_class_with_every_hostile_artefact_grades_everyone_else(stand_in_san
 
 
 def test_the_grader_refuses_a_solution_that_does_not_run_cleanly(monkeypatch, tiny_repo, tmp_path):
-    def broken(job_dir):
+    def broken(job_dir, output_dir):
         notebook = _observe_tiny(job_dir, CORRECT)
         notebook["cells"].append({"cell_type": "code", "metadata": {}, "source": "import cnn_course",
                                   "outputs": [{"output_type": "error", "ename": "ModuleNotFoundError",
                                                "evalue": "No module named 'cnn_course'", "traceback": []}]})
-        _write(job_dir / "executed.ipynb", notebook)
-        (job_dir / "status.json").write_text('{"status": "ok"}')
+        _write(output_dir / "executed.ipynb", notebook)
+        (output_dir / "status.json").write_text('{"status": "ok"}')
         return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
 
-    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir: type(
-        "Broken", (), {"run": lambda self, argv, workdir: broken(job_dir)})())
+    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir, output_dir: type(
+        "Broken", (), {"run": lambda self, argv, workdir: broken(job_dir, output_dir)})())
     course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, checks_modules={"tiny": "tests.grader.tiny_checks"}))
     from autograder.references import ReferenceError
 
@@ -325,3 +325,62 @@ def test_reading_never_blocks_the_grading_thread(tmp_path):
     done = threading.Event()
     threading.Thread(target=lambda: (_read_status(tmp_path / "status.json"), done.set()), daemon=True).start()
     assert done.wait(2)
+
+
+# --- fuzz: random and mutated executed notebooks through the whole trusted side ------------------
+
+
+def _mutate(value, rng, depth=0):
+    """``value`` with random damage: keys dropped, values retyped, lists reordered or nested deeper."""
+    junk = [None, True, -1, 2**70, 1e308, float("nan"), "", "\ud800", [], {}, [[[[]]]], {"__ndarray__": "A"},
+            {"__ndarray__": "AAAA", "dtype": "<f4", "shape": [1]}, {"grade_id": "test_square", "value": {}}]
+    roll = rng.random()
+    if roll < 0.08:
+        return junk[int(rng.integers(len(junk)))]
+    if isinstance(value, dict) and value:
+        value = dict(value)
+        key = list(value)[int(rng.integers(len(value)))]
+        if roll < 0.2:
+            del value[key]
+        else:
+            value[key] = _mutate(value[key], rng, depth + 1)
+        return value
+    if isinstance(value, list) and value:
+        value = list(value)
+        index = int(rng.integers(len(value)))
+        if roll < 0.2:
+            value.insert(index, value[index])  # a duplicate
+        elif roll < 0.3:
+            value.reverse()
+        else:
+            value[index] = _mutate(value[index], rng, depth + 1)
+        return value
+    return value
+
+
+def test_fuzzed_executed_notebooks_never_crash_or_hang_the_trusted_side(tmp_path):
+    (tmp_path / "assembled.ipynb").write_text("_grader.SEED = 7\n")
+    reference = _observe_tiny(tmp_path, CORRECT)
+    references = {c["metadata"][CHECK_KEY]["check"]: c["outputs"][0]["data"][observations.MIME_TYPE]
+                  for c in reference["cells"]}
+    references = {gid: {"value": observations.decode(p["value"])} for gid, p in references.items()}
+    from autograder.grading import decode_payload
+
+    rng = np.random.default_rng(0)
+    started = time.monotonic()
+    for trial in range(400):
+        notebook = reference
+        for _ in range(int(rng.integers(1, 6))):
+            notebook = _mutate(notebook, rng)
+        data = json.dumps(notebook).encode()
+        if trial % 7 == 0:  # damaged bytes too
+            cut = int(rng.integers(len(data)))
+            data = data[:cut] + bytes(rng.integers(0, 256, size=int(rng.integers(0, 8)), dtype=np.uint8)) + data[cut:]
+        path = tmp_path / f"executed-{trial}.ipynb"
+        path.write_bytes(data)
+        parsed, _, why = read_executed(path)
+        found = extract_observations(parsed, list(TINY.checks))
+        for grade_id in TINY.checks:
+            verdict = TINY.verdict(grade_id, decode_payload(found.payloads.get(grade_id)), references[grade_id])
+            assert isinstance(verdict.message, str) and (why or parsed is not None)
+    assert time.monotonic() - started < 60
