@@ -17,7 +17,7 @@ export PYTHONHASHSEED ?= 0
 PYTEST := $(BIN)/python -m pytest
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 
-.PHONY: book test test-fast bench release demo setup clean
+.PHONY: book test test-fast lint bench release demo setup clean
 .DEFAULT_GOAL := book
 
 setup: $(STAMP)
@@ -44,6 +44,9 @@ test: $(STAMP) $(MATHJAX)
 
 test-fast: $(STAMP)
 	$(PYTEST) tests -m "not slow and not site"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release --all

@@ -31,7 +31,7 @@ class Cgroups:
         self.max_tasks = max_tasks
         self.paths: dict[str, Path] = {}
 
-    def __enter__(self) -> "Cgroups":
+    def __enter__(self) -> Cgroups:
         name = f"cnn-grader-{uuid.uuid4().hex[:12]}"
         settings = {
             "memory": {"memory.limit_in_bytes": self.memory_bytes},

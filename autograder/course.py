@@ -156,7 +156,8 @@ class Course:
                 yield futures[future], _outcome(assignment, futures[future][0], future)
 
     def _run_dask(self, assignment: Assignment, pending: list, keep):
-        from distributed import Client, LocalCluster, as_completed as dask_completed
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
 
         if self.config.scheduler == "local":
             cluster = LocalCluster(n_workers=max(1, self.config.workers), threads_per_worker=1,

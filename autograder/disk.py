@@ -18,8 +18,9 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # no import at run time: autograder.sandbox imports this module
     from autograder.sandbox import Limits
@@ -123,7 +124,7 @@ class DiskWatch:
             os.close(self.tmp_fd)  # the last reference: the kernel frees the sandbox's /tmp
             self.tmp_fd = None
 
-    def __enter__(self) -> "DiskWatch":
+    def __enter__(self) -> DiskWatch:
         return self
 
     def __exit__(self, *exc) -> None:

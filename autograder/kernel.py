@@ -15,7 +15,6 @@ import numpy as np
 
 from autograder.observations import MIME_TYPE, encode  # grader: prelude-skip
 
-
 SEED = 0  # the grading run's secret seed; the prelude sets it before any student code runs
 
 

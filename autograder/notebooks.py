@@ -44,7 +44,7 @@ class AssignmentNotebook:
     tests: list[TestCell]
 
     @classmethod
-    def from_files(cls, source_path: Path, release_path: Path) -> "AssignmentNotebook":
+    def from_files(cls, source_path: Path, release_path: Path) -> AssignmentNotebook:
         source = nbformat.read(source_path, as_version=4)
         release = nbformat.read(release_path, as_version=4)
         answers, tests = [], []

@@ -42,7 +42,7 @@ class References:
                            "payloads": raw})
 
     @classmethod
-    def from_json(cls, text: str) -> "References":
+    def from_json(cls, text: str) -> References:
         data = json.loads(text)
         payloads = {gid: {"value": observations.decode(p["value"])} for gid, p in data["payloads"].items()}
         return cls(int(data["seed"]), payloads, float(data.get("seconds", 0)), data.get("fingerprint", ""))

@@ -149,7 +149,7 @@ def resolve_dir(prefix: str) -> Path:
     return folder
 
 
-def signs_dataset() -> dict[str, "object"]:
+def signs_dataset() -> dict[str, object]:
     """The SIGNS hand-sign digits as numpy arrays: x_train, y_train, x_test, y_test, classes."""
     import h5py
     import numpy as np

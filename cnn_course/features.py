@@ -59,7 +59,8 @@ class LogisticHead:
         return float(np.mean(self.predict(features) == np.asarray(labels)))
 
 
-def fit_logistic_head(features, labels, epochs: int = 300, learning_rate: float = 0.5, l2: float = 1e-2, init: LogisticHead | None = None) -> LogisticHead:
+def fit_logistic_head(features, labels, epochs: int = 300, learning_rate: float = 0.5, l2: float = 1e-2,
+                      init: LogisticHead | None = None) -> LogisticHead:
     """Train a :class:`LogisticHead` by full-batch gradient descent on the mean cross-entropy.
 
     Features are standardised with the training set's mean and standard deviation (kept in the

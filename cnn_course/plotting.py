@@ -396,7 +396,7 @@ def plot_model_graph(model, ax=None, show_shapes: bool = True, box_width: float 
         rows.setdefault(level[node_id], []).append(node_id)
     input_order = {id(tensor): index for index, tensor in enumerate(model.inputs)}
     uses = {}
-    for node_id, op in operation.items():
+    for _node_id, op in operation.items():
         uses[id(op)] = uses.get(id(op), 0) + 1
 
     def order(node_id):

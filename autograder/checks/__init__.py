@@ -20,9 +20,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from autograder import schema as schemas
 from autograder.checks.judging import Verdict, all_of, expect_close, expect_equal, failed, passed
