@@ -26,14 +26,15 @@ from autograder.checks import GraderError
 from autograder.disk import JobFolder
 from autograder.notebooks import (
     MAX_EXECUTED_BYTES,
+    MAX_NOTEBOOK_BYTES,
     AssignmentNotebook,
     Observations,
     SubmissionError,
     assemble,
     collect_answers,
     extract_observations,
+    parse_submission,
     read_executed,
-    read_submission,
 )
 from autograder.references import References
 from autograder.sandbox import Limits, Mount, Sandbox
@@ -154,6 +155,10 @@ class Assignment:
                 digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
         return digest.hexdigest()[:16]
 
+    def on_this_machine(self) -> Assignment:
+        """This assignment with its data files found by this machine's data layer (a cluster worker's)."""
+        return replace(self, data_mounts=_data_mounts(self.checks.data_files))
+
     def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> Assignment:
         """This assignment with its wall limit: ``override``, else a multiple of the solution's run time
         (at least the assignment's minimum, at most the configured ``limits.wall_seconds``)."""
@@ -267,15 +272,39 @@ def _read_status(path: Path) -> dict:
 
 def grade_submission(assignment: Assignment, student: str, notebook_path: Path | None,
                      work_root: Path | None = None, keep: Path | None = None) -> SubmissionResult:
-    """Grade one student's notebook; never raises for anything the student did."""
+    """Grade one student's notebook file; keep the executed notebook at ``keep`` if given."""
+    try:
+        notebook = None if notebook_path is None else untrusted.read_bytes(notebook_path, MAX_NOTEBOOK_BYTES)
+    except untrusted.UntrustedDataError as error:
+        notebook = SubmissionError(f"The notebook could not be read: {error}.")
+    result, executed = grade_notebook(assignment, student, notebook, work_root)
+    if keep is not None and executed:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        keep.write_bytes(executed)  # the bytes we read, never a file the sandbox linked
+    return result
+
+
+def grade_on_worker(assignment: Assignment, student: str,
+                    notebook: bytes | SubmissionError | None) -> tuple[SubmissionResult, bytes]:
+    """:func:`grade_notebook` on a cluster worker: data files found by name through this machine's data layer."""
+    return grade_notebook(assignment.on_this_machine(), student, notebook)
+
+
+def grade_notebook(assignment: Assignment, student: str, notebook: bytes | SubmissionError | None,
+                   work_root: Path | None = None) -> tuple[SubmissionResult, bytes]:
+    """Grade one student's notebook (its bytes); the result and the executed notebook's bytes.
+
+    Never raises for anything the student did."""
     started = time.monotonic()
     result = SubmissionResult(student, assignment.assignment_id)
     checks = assignment.checks
     tests = assignment.notebook.tests
     try:
-        if notebook_path is None:
+        if isinstance(notebook, SubmissionError):
+            raise notebook
+        if notebook is None:
             raise SubmissionError(f"No notebook named {assignment.notebook_name}.ipynb was submitted.")
-        answers, result.notes = collect_answers(read_submission(notebook_path), assignment.notebook.answer_ids)
+        answers, result.notes = collect_answers(parse_submission(notebook), assignment.notebook.answer_ids)
         if not answers:
             raise SubmissionError(
                 "None of the assignment's answer cells were found: is this the right notebook, "
@@ -285,19 +314,16 @@ def grade_submission(assignment: Assignment, student: str, notebook_path: Path |
         result.reason = str(error)
         result.tests = [TestResult(t.grade_id, 0.0, t.points, False, "Not graded: " + str(error)) for t in tests]
         result.seconds = time.monotonic() - started
-        return result
+        return result, b""
 
     assembled = assemble(assignment.notebook, answers, checks, assignment.references.seed)
     with JobFolder(assignment.limits, parent=work_root) as job_dir:
         execution = execute(assignment, assembled, job_dir)
-    if keep is not None and execution.notebook_bytes:
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        keep.write_bytes(execution.notebook_bytes)  # the bytes we read, never a file the sandbox linked
     result.reason = execution.reason
     result.peak_memory_mb = round(execution.run.peak_memory_mb, 1)
     result.tests = [judge_test(assignment, test, execution, result) for test in tests]
     result.seconds = round(time.monotonic() - started, 2)
-    return result
+    return result, execution.notebook_bytes
 
 
 def judge_test(assignment: Assignment, test, execution: Execution, result: SubmissionResult) -> TestResult:

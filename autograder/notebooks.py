@@ -76,6 +76,13 @@ def read_submission(path: Path) -> dict:
         data = untrusted.read_bytes(path, MAX_NOTEBOOK_BYTES)
     except untrusted.UntrustedDataError as error:
         raise SubmissionError(f"The notebook could not be read: {error}.") from None
+    return parse_submission(data)
+
+
+def parse_submission(data: bytes) -> dict:
+    """Parse the bytes of an untrusted notebook into plain JSON data (version 4), or raise SubmissionError."""
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(f"The notebook is {len(data) / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES >> 20} MB.")
     if not data.strip():
         raise SubmissionError("The notebook file is empty.")
     try:
