@@ -23,6 +23,7 @@ MAX_NOTEBOOK_BYTES = 20 * 2**20  # a submitted notebook
 MAX_EXECUTED_BYTES = 64 * 2**20  # the notebook the sandbox hands back (outputs are capped inside)
 MAX_ANSWER_CHARS = 200_000
 CHECK_KEY = "cnn_grader"
+SKIP_TAG = "skip-when-grading"  # a cell tag: no check needs this cell (training, plots), so grading skips it
 
 
 class SubmissionError(Exception):
@@ -149,7 +150,8 @@ def answers_from_source(source_path: Path, answer_ids: list[str]) -> dict[str, s
 
 def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: AssignmentChecks,
              seed: int) -> nbformat.NotebookNode:
-    """The notebook to execute: release cells, the student's answers, observer test cells."""
+    """The notebook to execute: release cells, the student's answers, observer test cells; cells the
+    instructor tagged ``skip-when-grading`` are left out (never an answer, a test or the parameters cell)."""
     assembled = copy.deepcopy(notebook.release)
     cells = [nbformat.v4.new_code_cell(prelude_source(seed), metadata={CHECK_KEY: {"role": "prelude"}})]
     for cell in assembled.cells:
@@ -160,6 +162,9 @@ def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: Assi
         elif grade_id in checks.checks and meta.get("grade"):
             cell.source = checks.observer_source(grade_id)
             cell.metadata[CHECK_KEY] = {"check": grade_id}
+        elif cell.cell_type == "code" and SKIP_TAG in (tags := cell.get("metadata", {}).get("tags", [])) \
+                and "parameters" not in tags:
+            cell.source = f"# skipped by the grader (the instructor tagged this cell '{SKIP_TAG}')"
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
