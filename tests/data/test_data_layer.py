@@ -1,16 +1,10 @@
-"""The data layer: real files verified, clear errors when missing or corrupt, checked downloads."""
+"""The data layer: real files verified, clear errors when missing or corrupt (downloads: test_download.py)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
-
 import pytest
 
-from cnn_course import data
-from tests.conftest import QuietHandler
+from cnn_course import data, locations
 
 
 def test_course_data_folder_is_configured():
@@ -62,33 +56,18 @@ def test_unknown_name_is_an_error():
         data.resolve("signs/other.h5")
 
 
-@pytest.fixture
-def data_server(tmp_path):
-    """A local HTTP server standing in for the course's download host."""
-    root = tmp_path / "served"
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+def test_the_default_download_address_derives_from_the_repository_setting(monkeypatch):
+    monkeypatch.delenv(data.URL_ENV, raising=False)
+    assert data.release_url() == locations.DATA_URL
+    assert locations.DATA_URL.startswith(locations.REPOSITORY_URL + "/releases/download/")
+    monkeypatch.setenv(data.URL_ENV, "http://127.0.0.1:9/mirror")
+    assert data.release_url() == "http://127.0.0.1:9/mirror/"
 
 
-def test_download_lands_in_the_cache_only_when_its_checksum_matches(data_server, tmp_path, monkeypatch):
-    root, url = data_server
-    real = data.resolve(data.SIGNS_TEST)
-    monkeypatch.delenv(data.DATA_ENV)
-    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.setenv(data.URL_ENV, url)
-    served = root / data.SIGNS_TEST
-    served.parent.mkdir(parents=True)
-    served.write_bytes(b"tampered")
-    with pytest.raises(data.DataError, match="does not match"):
-        data.resolve(data.SIGNS_TEST)
-    assert not (tmp_path / "cache" / data.SIGNS_TEST).exists()
-    shutil.copyfile(real, served)
-    path = data.resolve(data.SIGNS_TEST)
-    assert path == tmp_path / "cache" / data.SIGNS_TEST and data.sha256(path) == data.manifest()[data.SIGNS_TEST]
+def test_require_checks_files_and_folders_and_rejects_unknown_names():
+    data.require(data.SIGNS_TEST, "signs", "weights")
+    with pytest.raises(data.DataError, match="not a course data folder"):
+        data.require("signs/more")
 
 
 def test_offline_mode_never_downloads(tmp_path, monkeypatch):

@@ -1,0 +1,42 @@
+"""Where the course lives on the internet: the one place to change when you publish your own copy.
+
+Everything that points at the course derives from the settings below:
+
+- the website's launch (Binder, Colab), repository and issue buttons (:mod:`cnn_course.site`);
+- the setup cell that opens every notebook, which installs this package from ``PACKAGE`` where it is
+  missing (:mod:`cnn_course.setup_cell`; ``make setup-cells`` rewrites the cells after a change here);
+- the data layer's download address (:mod:`cnn_course.data`).
+
+To run a fork: set ``REPOSITORY_URL`` (and ``BRANCH``), run ``make setup-cells release``, then publish
+the data release (``make data-release``) as the assets of a release tagged ``data-<DATA_VERSION>`` of
+that repository. README, "Running the course elsewhere", walks through it.
+"""
+
+from __future__ import annotations
+
+# The course's public git repository (GitHub, GitLab or Bitbucket: the site's buttons need one of those).
+REPOSITORY_URL = "https://github.com/cnn-case-studies/cnn-case-studies"
+# The branch the website's buttons, Binder, Colab and the setup cells use.
+BRANCH = "main"
+
+# Version of the data release: bump it whenever a data file (cnn_course/SHA256SUMS) changes.
+DATA_VERSION = "v1"
+# The folder (URL ending in /) that serves the data release's files. By default the assets of the
+# release tagged data-<DATA_VERSION> of the repository above. $CNN_COURSE_DATA_URL overrides it.
+DATA_URL = f"{REPOSITORY_URL}/releases/download/data-{DATA_VERSION}/"
+# The release's file names: the archive, its SHA-256 (``sha256sum`` format) and its manifest (JSON).
+DATA_ARCHIVE = f"cnn-course-data-{DATA_VERSION}.tar.gz"
+DATA_CHECKSUM = f"{DATA_ARCHIVE}.sha256"
+DATA_MANIFEST = f"cnn-course-data-{DATA_VERSION}.manifest.json"
+
+# The pip requirement the setup cell installs where cnn_course is missing (Colab, a downloaded
+# notebook): this package with TensorFlow, straight from the repository. $CNN_COURSE_PACKAGE
+# overrides it (a wheel, a mirror, a local checkout: anything ``pip install`` accepts).
+PACKAGE = f"cnn-case-studies[tensorflow] @ git+{REPOSITORY_URL}@{BRANCH}"
+PACKAGE_ENV = "CNN_COURSE_PACKAGE"
+
+
+def repository_parts(url: str = REPOSITORY_URL) -> tuple[str, str, str]:
+    """``(host URL, owner, name)`` of a repository URL, as the website's buttons split it."""
+    host, owner, name = url.strip("/").rsplit("/", 2)
+    return host, owner, name
