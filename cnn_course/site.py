@@ -1,0 +1,44 @@
+"""Sphinx extension for the course website: where the course lives, from :mod:`cnn_course.locations`.
+
+``_config.yml`` loads it (``sphinx: extra_extensions``) and names no repository itself, so the
+website cannot point anywhere else than the package's ``REPOSITORY_URL`` and ``BRANCH``: the
+repository and issue buttons link to the repository, the Binder and Colab buttons open the page's
+notebook from it. Pages written in Markdown may also quote the settings: ``{{ course.repository_url }}``,
+``{{ course.branch }}``, ``{{ course.data_url }}``, ``{{ course.data_archive }}``, ``{{ course.package }}``
+(replaced as the page is read, code blocks included).
+"""
+
+from __future__ import annotations
+
+import re
+
+from cnn_course import locations
+
+_SETTING = re.compile(r"\{\{\s*course\.(\w+)\s*\}\}")
+
+
+def settings() -> dict[str, str]:
+    return {"repository_url": locations.REPOSITORY_URL, "branch": locations.BRANCH, "data_url": locations.DATA_URL,
+            "data_archive": locations.DATA_ARCHIVE, "package": locations.PACKAGE}
+
+
+def theme_options() -> dict[str, object]:
+    """The sphinx-book-theme options that say where the course lives, and its two buttons that link there."""
+    return {"repository_url": locations.REPOSITORY_URL, "repository_branch": locations.BRANCH, "path_to_docs": "",
+            "use_repository_button": True, "use_issues_button": True}
+
+
+def _set_repository(app, config) -> None:
+    config.html_theme_options = {**(config.html_theme_options or {}), **theme_options()}
+
+
+def _quote_settings(app, docname, source) -> None:
+    values = settings()
+    source[0] = _SETTING.sub(lambda match: values[match.group(1)], source[0])
+
+
+def setup(app):
+    # Before sphinx-book-theme reads the options (its builder-inited and html-page-context handlers).
+    app.connect("config-inited", _set_repository, priority=100)
+    app.connect("source-read", _quote_settings)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
