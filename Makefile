@@ -17,7 +17,7 @@ export PYTHONHASHSEED ?= 0
 PYTEST := $(BIN)/python -m pytest
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 
-.PHONY: book test test-fast lint bench release demo setup clean
+.PHONY: book test test-fast lint bench release demo setup clean data-release setup-cells
 .DEFAULT_GOAL := book
 
 setup: $(STAMP)
@@ -50,6 +50,16 @@ lint: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release --all
+
+# The data release to upload as the assets of the repository's release data-<version> (README,
+# "Running the course elsewhere"): archive, its SHA-256 and a manifest, from $(CNN_COURSE_DATA).
+data-release: $(STAMP)
+	$(BIN)/python -m cnn_course.data_release build --output _build/data-release
+
+# Rewrite the setup cell of every chapter and assignment source from cnn_course/locations.py;
+# run `make release` after it.
+setup-cells: $(STAMP)
+	$(BIN)/python -m cnn_course.setup_cell
 
 demo: $(STAMP)
 	$(BIN)/python -m autograder demo
