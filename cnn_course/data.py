@@ -179,7 +179,8 @@ def _advice(error: download.DownloadError) -> str:
                 f"way: unpack {locations.DATA_ARCHIVE} (from {release_url()}) anywhere and set {DATA_ENV} to the "
                 f"folder {ARCHIVE_ROOT} it creates.")
     if error.kind == download.INTERRUPTED:
-        return "Check your connection and run this again: a new try starts where this one stopped."
+        return (f"The download was retried {download.ATTEMPTS} times, resuming each time where it stopped. Check your "
+                f"connection and run this again.")
     if error.kind == download.LOCAL:
         return f"Make {cache_dir()} writable, or set {CACHE_ENV} to a folder you can write to, then run this again."
     if error.kind == download.DISK:

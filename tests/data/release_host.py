@@ -26,7 +26,8 @@ class Request:
 class ReleaseHost:
     root: Path
     fail_status: int | None = None  # answer every request with this HTTP status
-    cut_after: int | None = None  # the first download of the archive breaks off after this many bytes
+    cut_after: int | None = None  # a download of the archive breaks off after this many bytes...
+    cuts: int = 1  # ...this many times
     requests: list[Request] = field(default_factory=list)
     url: str = ""
 
@@ -62,9 +63,8 @@ class ReleaseHost:
                     self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
                 self.end_headers()
                 payload = body[start:]
-                cut = host.cut_after is not None and path.endswith(locations.DATA_ARCHIVE)
-                if cut:
-                    payload, host.cut_after = payload[: host.cut_after], None
+                if host.cut_after is not None and host.cuts > 0 and path.endswith(locations.DATA_ARCHIVE):
+                    payload, host.cuts = payload[: host.cut_after], host.cuts - 1
                     self.close_connection = True
                 self.wfile.write(payload)
 

@@ -79,6 +79,14 @@ def test_a_broken_connection_resumes_where_it_stopped(host, cache, signs_test_by
     assert leftovers(cache) == [NAME]
 
 
+def test_a_connection_that_keeps_breaking_is_explained(host, cache, signs_test_bytes):
+    write_release(host.root, {NAME: signs_test_bytes})
+    host.cut_after, host.cuts = 100_000, download.ATTEMPTS
+    message = failure()
+    assert "broke off" in message and f"after {download.ATTEMPTS} tries" in message and "Check your connection" in message
+    assert leftovers(cache) == []
+
+
 @pytest.mark.parametrize("damage", ["truncated archive", "wrong published checksum"])
 def test_a_damaged_archive_is_refused_and_nothing_is_left(host, cache, signs_test_bytes, damage):
     archive = write_release(host.root, {NAME: signs_test_bytes},
