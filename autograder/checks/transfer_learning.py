@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import AssignmentChecks, all_of, expect_close, expect_equal, failed, passed
-from autograder.schema import FLOATS, SHAPE, Flag, Integer, ListOf, MapOf, Nullable, Number, OneOf, Plain, Record, Text
+from autograder.schema import FLOATS, SHAPE, Flag, Integer, ListOf, Nullable, Number, OneOf, Plain, Record, Text
 
 FILES = Nullable(ListOf(Text(1000), 10_000))
 MODE = Nullable(OneOf((Flag(), Text(100))))
 COMPILED = Record({"optimizer": Text(200), "learning_rate": Number(), "loss": Text(200), "from_logits": Flag(),
-                   "metrics": ListOf(ListOf(Plain(), 2), 20)})
+                   "metrics": ListOf(ListOf(Plain(), 2), 20), "metric_names": ListOf(Nullable(Text(200)), 20)})
 
 CHECKS = AssignmentChecks(
     assignment_id="transfer_learning",
@@ -39,7 +39,11 @@ def observe_make_datasets(ns, kit):
 
     directory = str(data.resolve_dir("alpaca"))
     seed = int(kit.rng("split").integers(1, 2**31 - 1))  # a secret split: ignoring the seed cannot match it
-    train, validation = ns["make_datasets"](directory, image_size=(160, 160), batch_size=32, seed=seed)
+    # Never the defaults (32 images of 256x256) and never square: an argument left out or its two
+    # sizes swapped shows in the shape of a batch.
+    batch_size = int(kit.rng("batch size").choice([8, 16, 24, 40]))
+    image_size = [(96, 128), (128, 96), (112, 144), (144, 112)][int(kit.rng("image size").integers(4))]
+    train, validation = ns["make_datasets"](directory, image_size=image_size, batch_size=batch_size, seed=seed)
     found = {}
     for name, dataset in (("train", train), ("validation", validation)):
         paths = getattr(dataset, "file_paths", None)
@@ -87,7 +91,8 @@ def judge_make_datasets(student, reference):
     return all_of(
         expect_equal(student["class_names"], reference["class_names"], "class names"),
         expect_equal(student["batch_shapes"], reference["batch_shapes"],
-                     "shapes of a batch of images and of its labels (batch_size, image_size, label_mode 'int')"),
+                     "shapes of a batch of images and of its labels (the batch_size and image_size the grader "
+                     "passed, label_mode 'int')"),
     )
 
 
@@ -307,7 +312,9 @@ def observe_compile_model(ns, kit):
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     learning_rate = float(round(10 ** kit.rng("learning rate").uniform(-4, -2), 6))
     ns["compile_model"](model, learning_rate=learning_rate)
-    return kit.compile_summary(model)
+    metrics = model.get_compile_config().get("metrics") or []  # their names are the history's keys
+    names = [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in metrics]
+    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names]}
 
 
 def _judge_compiled(student, reference):
@@ -326,6 +333,11 @@ def _judge_compiled(student, reference):
             "Use metrics=[keras.metrics.BinaryAccuracy(name='accuracy', threshold=0.0)]: the outputs are "
             f"logits, so the decision threshold is 0 (got {student['metrics']})."
         )
+    if student["metric_names"] != reference["metric_names"]:
+        return failed(
+            "Name the metric 'accuracy': BinaryAccuracy(name='accuracy', threshold=0.0) (your metrics are named "
+            f"{student['metric_names']}); the training history and its plots read 'accuracy' and 'val_accuracy'."
+        )
     return passed(f"{reference['optimizer']}, {reference['loss']}(from_logits=True), binary accuracy at 0")
 
 
@@ -341,7 +353,9 @@ def judge_compile_model(student, reference):
 def observe_fine_tuning_layers(ns, kit):
     import keras
 
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    # The augmentation is a keras.Sequential, as in the notebook: the base is not the first nested model.
+    augmentation = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=augmentation)
     ns["unfreeze_and_compile"](model, base_learning_rate=0.001)
     bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
     if len(bases) != 1:
@@ -378,10 +392,13 @@ def judge_fine_tuning_layers(student, reference):
 def observe_fine_tuning_compile(ns, kit):
     import keras
 
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    augmentation = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
+    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=augmentation)
     learning_rate = float(round(10 ** kit.rng("fine-tuning learning rate").uniform(-4, -2), 6))
     ns["unfreeze_and_compile"](model, base_learning_rate=learning_rate)
-    return kit.compile_summary(model)
+    metrics = model.get_compile_config().get("metrics") or []  # their names are the history's keys
+    names = [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in metrics]
+    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names]}
 
 
 @CHECKS.judge("test_fine_tuning_compile", schema=COMPILED)
