@@ -14,15 +14,22 @@ import pytest
 
 from autograder.course import Course, GraderConfig
 from autograder.sandbox import Limits
-from tests.assignments.variants import apply
+from tests.assignments.variants import apply, with_answers
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = ["residual_networks", "transfer_learning"]
+# One answer in other styles per assignment, through the sandbox too (the whole corpus is graded
+# in-process by test_mutation.py): every answer cell rewritten at once.
+SANDBOXED_CORPUS = ["everything_other_style"]
 
 
 def variants(assignment_id: str) -> dict:
     return importlib.import_module(f"tests.assignments.variants_{assignment_id}").VARIANTS
+
+
+def corpus(assignment_id: str) -> dict:
+    return importlib.import_module(f"tests.assignments.correct_{assignment_id}").CORRECT
 
 
 @functools.cache
@@ -35,6 +42,7 @@ def graded(assignment_id: str, root: str):
     release = nbformat.read(REPO / "assignments" / assignment_id / f"{assignment.notebook_name}.ipynb", as_version=4)
     submissions = {"solution": source, "release": release}
     submissions.update({f"variant-{name}": apply(source, v) for name, v in variants(assignment_id).items()})
+    submissions.update({f"correct-{name}": with_answers(source, corpus(assignment_id)[name]) for name in SANDBOXED_CORPUS})
     for student, notebook in submissions.items():
         folder = course.root / "submitted" / student / assignment_id
         folder.mkdir(parents=True)
@@ -85,6 +93,14 @@ def test_wrong_variant_loses_exactly_its_points(assignment_id, variant, grading_
     lost = sum(t.max_points for t in result.tests if t.grade_id in expected)
     assert result.score == result.max_score - lost
     assert course.gradebook().scores(assignment_id)[f"variant-{variant}"] == result.score
+
+
+@pytest.mark.parametrize("assignment_id,name", [(a, n) for a in ASSIGNMENTS for n in SANDBOXED_CORPUS])
+def test_correct_answer_in_other_styles_keeps_full_marks(assignment_id, name, grading_root):
+    _, results = _grade(assignment_id, grading_root)
+    result = results[f"correct-{name}"]
+    assert result.score == result.max_score, _explain(result)
+    assert result.reason == ""
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)

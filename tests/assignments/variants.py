@@ -33,3 +33,16 @@ def apply(notebook_node, variant: Variant):
     if pending:
         raise ValueError(f"variant edits cells that do not exist: {sorted(pending)}")
     return notebook
+
+
+def with_answers(notebook_node, answers: dict[str, str]):
+    """A copy of the solution notebook with whole answer cells replaced (``grade_id -> source``)."""
+    notebook = copy.deepcopy(notebook_node)
+    pending = dict(answers)
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in pending:
+            cell.source = pending.pop(grade_id)
+    if pending:
+        raise ValueError(f"answers for cells that do not exist: {sorted(pending)}")
+    return notebook
