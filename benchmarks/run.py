@@ -1,9 +1,10 @@
 """`make bench`: timings that are worth watching but are not tests. Writes benchmarks/results/.
 
-    python benchmarks/run.py [--skip-tests] [--skip-plain]
+    python benchmarks/run.py [--skip-tests] [--skip-plain] [--skip-mutation]
 
 Per-chapter execution time, book build cold and warm, grading throughput (ours vs plain
-nbgrader) and the full test suite's wall time, gathered into results/report.md.
+nbgrader), the checks' mutation score (benchmarks/mutation.py) and the full test suite's wall
+time, gathered into results/report.md.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--skip-plain", action="store_true", help="skip plain nbgrader (slow: full training)")
+    parser.add_argument("--skip-mutation", action="store_true", help="skip the mutation score (about an hour)")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {"chapters_seconds": chapters(), "book": book_builds(), "grading": {}}
@@ -57,6 +59,10 @@ def main() -> None:
         command = [sys.executable, "benchmarks/grading_throughput.py", "--assignment", assignment, "--copies", "4"]
         subprocess.run(command + (["--skip-plain"] if args.skip_plain else []), cwd=REPO, check=True)
         report["grading"][assignment] = json.loads((RESULTS / f"grading_{assignment}.json").read_text())
+    if not args.skip_mutation:  # exits 1 on an unexplained survivor: reported, not fatal here
+        (RESULTS / "mutation.json").unlink(missing_ok=True)
+        subprocess.run([sys.executable, "benchmarks/mutation.py"], cwd=REPO)
+        report["mutation"] = json.loads((RESULTS / "mutation.json").read_text())
     if not args.skip_tests:
         report["test_suite_seconds"], _ = timed(["make", "test"])
     (RESULTS / "report.json").write_text(json.dumps(report, indent=2))
@@ -70,6 +76,12 @@ def main() -> None:
         plain = grading.get("plain_nbgrader", {}).get("submissions_per_minute", "-")
         lines.append(f"| {name} | {grading['ours']['submissions_per_minute']} | {plain} | "
                      f"{grading.get('throughput_ratio', '-')} |")
+    if "mutation" in report:
+        lines += ["", "| assignment | mutants killed | equivalent | mutation score | correct answers with full marks |",
+                  "|---|---|---|---|---|"]
+        for name, result in report["mutation"]["assignments"].items():
+            lines.append(f"| {name} | {result['killed']}/{result['total']} | {result['equivalent']} | "
+                         f"{result['mutation_score']:.1%} | {result['corpus_full_marks']} |")
     if "test_suite_seconds" in report:
         lines += ["", f"`make test`: {report['test_suite_seconds']} s"]
     (RESULTS / "report.md").write_text("\n".join(lines) + "\n")
