@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from autograder import references as refs
-from autograder.grading import GRADER_FAULT, Assignment, SubmissionResult, TestResult, grade_on_worker, grade_submission
+from autograder.grading import GRADER_FAULT, Assignment, SubmissionResult, TestResult, grade_on_worker, grade_submission, notebook_bytes
 from autograder.sandbox import Limits
 from autograder.students import is_student_id
 
@@ -168,7 +168,7 @@ class Course:
         try:
             # Workers share nothing with this machine: they get bytes and return bytes.
             shared = client.scatter(assignment, broadcast=True)
-            futures = {client.submit(grade_on_worker, shared, student, _notebook_bytes(path), pure=False,
+            futures = {client.submit(grade_on_worker, shared, student, notebook_bytes(path), pure=False,
                                      retries=1): (student, path, *rest)
                        for student, path, *rest in pending}
             for future in dask_completed(futures):
@@ -204,19 +204,6 @@ class Course:
         from autograder.gradebook import CourseGradebook
 
         return CourseGradebook(self.config.gradebook_url)
-
-
-def _notebook_bytes(path: Path | None):
-    """The submitted notebook's bytes to ship to a worker, or the error that reading it raised."""
-    from autograder.notebooks import MAX_NOTEBOOK_BYTES, SubmissionError
-    from autograder.untrusted import UntrustedDataError, read_bytes
-
-    if path is None:
-        return None
-    try:
-        return read_bytes(path, MAX_NOTEBOOK_BYTES)
-    except UntrustedDataError as error:
-        return SubmissionError(f"The notebook could not be read: {error}.")
 
 
 def _outcome(assignment: Assignment, student: str, future) -> SubmissionResult:

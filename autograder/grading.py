@@ -273,15 +273,21 @@ def _read_status(path: Path) -> dict:
 def grade_submission(assignment: Assignment, student: str, notebook_path: Path | None,
                      work_root: Path | None = None, keep: Path | None = None) -> SubmissionResult:
     """Grade one student's notebook file; keep the executed notebook at ``keep`` if given."""
-    try:
-        notebook = None if notebook_path is None else untrusted.read_bytes(notebook_path, MAX_NOTEBOOK_BYTES)
-    except untrusted.UntrustedDataError as error:
-        notebook = SubmissionError(f"The notebook could not be read: {error}.")
-    result, executed = grade_notebook(assignment, student, notebook, work_root)
+    result, executed = grade_notebook(assignment, student, notebook_bytes(notebook_path), work_root)
     if keep is not None and executed:
         keep.parent.mkdir(parents=True, exist_ok=True)
         keep.write_bytes(executed)  # the bytes we read, never a file the sandbox linked
     return result
+
+
+def notebook_bytes(path: Path | None) -> bytes | SubmissionError | None:
+    """A submitted notebook's bytes (read as untrusted), the error that reading it raised, or None."""
+    if path is None:
+        return None
+    try:
+        return untrusted.read_bytes(path, MAX_NOTEBOOK_BYTES)
+    except untrusted.UntrustedDataError as error:
+        return SubmissionError(f"The notebook could not be read: {error}.")
 
 
 def grade_on_worker(assignment: Assignment, student: str,
