@@ -20,7 +20,7 @@ def extract_features(base, images, batch_size: int = 32, preprocess="mobilenet_v
     ``images`` are ``(N, H, W, 3)`` with pixel values in [0, 255]. ``preprocess`` maps a float batch
     to what ``base`` expects: ``"mobilenet_v2"`` (the default) scales to [-1, 1] as MobileNetV2 was
     trained; a callable is used as is; ``None`` leaves the batch alone. The base runs in inference
-    mode (as ``training=False``), so its batch-normalisation layers use their stored statistics.
+    mode (as ``training=False``), so its batch-normalization layers use their stored statistics.
     """
     if preprocess == "mobilenet_v2":
         from keras.applications.mobilenet_v2 import preprocess_input as preprocess

@@ -193,7 +193,7 @@ def plot_googlenet(modules, aux_after=("4a", "4d"), ax=None):
         if kind == "inception" and name in aux_after:
             number = aux_after.index(name) + 1
             _arrow(ax, (x, y - 0.95), (x, 1.45))
-            _box(ax, (x, 1.05), f"side branch {number}\navg-pool, 1×1 conv,\nFC", 1.8, 0.8, colors["fc"], fontsize=7)
+            _box(ax, (x, 1.05), f"side branch {number}\navg-pool, 1×1 conv,\nFC 1024, FC 1000", 1.8, 0.8, colors["fc"], fontsize=7)
             _arrow(ax, (x, 0.67), (x, 0.42))
             _box(ax, (x, 0.15), f"softmax {number}", 1.1, 0.45, colors["softmax"], fontsize=8)
     ax.set_xlim(-0.5, (len(chain) - 1) * step + 0.5)

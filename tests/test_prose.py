@@ -24,3 +24,26 @@ def test_residual_networks_release_says_to_keep_the_bias_that_chapter_4_leaves_o
              and re.search(r"chapter 4", cell.source, re.I) and "use_bias=False" in cell.source]
     assert notes, "the release must warn, before the identity block, that chapter 4's use_bias=False fails its tests"
     assert "use_bias=True" in notes[0] and "23,600,006" in notes[0]
+
+
+PROSE = sorted((REPO / "book").glob("*.ipynb")) + sorted((REPO / "book").glob("*.md")) + sorted(
+    (REPO / "solutions").glob("*/*.ipynb"))
+
+
+def prose_text(path: Path) -> str:
+    text = " ".join(markdown_cells(path)) if path.suffix == ".ipynb" else path.read_text()
+    return " ".join(text.split())  # one line: a number may wrap onto the next
+
+
+def test_normalization_is_spelled_one_way():
+    british = re.compile(r"\bnormalis(e|es|ed|ing|ation|ations)\b", re.I)
+    found = {path.relative_to(REPO).as_posix(): british.findall(prose_text(path)) for path in PROSE}
+    assert not {path: words for path, words in found.items() if words}, "use the American spelling, normalization"
+
+
+def test_imagenet_has_one_size():
+    # ImageNet's training set (ILSVRC 2012) has about 1.28 million images; every page gives that number.
+    sizes = {path.relative_to(REPO).as_posix(): re.findall(r"\b(\d(?:\.\d+)?) million (?:\w+ ){0,2}(?:images|photos)\b",
+                                                         prose_text(path)) for path in PROSE}
+    stated = {size for found in sizes.values() for size in found}
+    assert stated == {"1.28"}, {path: found for path, found in sizes.items() if found}

@@ -85,7 +85,7 @@ def _check_layers(model, expected_kinds: dict, expected_convolutions: list, name
     for layer in model.layers:
         if type(layer).__name__ == "BatchNormalization":
             axis = layer.get_config()["axis"]
-            assert axis in (3, -1, [3], [-1]), f"{name}: BatchNormalization should normalise axis 3 (channels), not {axis}."
+            assert axis in (3, -1, [3], [-1]), f"{name}: BatchNormalization should normalize axis 3 (channels), not {axis}."
 
 
 def _block_output(block, kind: str, training: bool):

@@ -129,3 +129,14 @@ def test_figures_draw(vgg16):
     stats = [landmarks.LandmarkStats("a", 2000, 10, 2, 5, (1,), ""), landmarks.LandmarkStats("b", 2010, 1e6, 8, 9, (1,), "")]
     plotting.plot_landmarks(stats)
     matplotlib.pyplot.close("all")
+
+
+def test_googlenet_side_branch_has_two_fully_connected_layers():
+    # Szegedy et al. 2014: average pool, 1x1 conv (128), FC 1024, dropout, FC with softmax over the classes.
+    from cnn_course.models import inception
+
+    inputs = keras.Input((14, 14, 512))
+    branch = keras.Model(inputs, inception.auxiliary_classifier(inputs, classes=1000, name="aux"))
+    dense = [layer for layer in branch.layers if isinstance(layer, layers.Dense)]
+    assert [layer.units for layer in dense] == [1024, 1000]
+    assert dense[-1].activation is keras.activations.softmax
