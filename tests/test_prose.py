@@ -47,3 +47,37 @@ def test_imagenet_has_one_size():
                                                          prose_text(path)) for path in PROSE}
     stated = {size for found in sizes.values() for size in found}
     assert stated == {"1.28"}, {path: found for path, found in sizes.items() if found}
+
+
+CHAPTERS = sorted((REPO / "book").glob("*.ipynb"))
+HIDDEN = {"remove-input", "remove-cell", "hide-input"}
+BUILD_TALK = re.compile(r"\bCI\b|fast run|inject\w* smaller|builds? this book|nbval|papermill|\bgrader\b", re.I)
+
+
+def code_cells(path: Path):
+    return [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+
+
+def shown(cell) -> bool:
+    return not HIDDEN & set(cell.metadata.get("tags", []))
+
+
+def test_chapters_hide_the_checks_that_serve_the_build():
+    # Asserts and lecture checks stay (they fail the build when a number changes) but readers see only
+    # their tables; a cell that only prints a helper's source shows the source, not the call.
+    harness = re.compile(r"^\s*(assert\b|np\.testing\.assert|lecture\.check|check\()|inspect\.getsource", re.M)
+    visible = {f"{path.name}, cell {cell.get('id')}": harness.findall(cell.source)
+               for path in CHAPTERS for cell in code_cells(path) if shown(cell) and harness.search(cell.source)}
+    assert not visible
+
+
+def test_lecture_numbers_show_as_one_table_per_cell():
+    # Several numbers in one place go through `with lecture.checks() as check:`, one table, not a line each.
+    repeated = [f"{path.name}, cell {cell.get('id')}" for path in CHAPTERS for cell in code_cells(path)
+                if cell.source.count("lecture.check(") > 1 or re.search(r"for .*:\n\s+lecture\.check\(", cell.source)]
+    assert not repeated
+
+
+def test_chapter_prose_does_not_talk_about_the_build():
+    talk = {path.name: BUILD_TALK.findall(" ".join(markdown_cells(path))) for path in CHAPTERS}
+    assert not {name: found for name, found in talk.items() if found}
