@@ -7,7 +7,7 @@ A chapter gathers the numbers of a section in one cell, hidden on the website::
         check("VGG-16 parameters", vgg16.count_params(), 138e6, rel_tol=0.005)
 
 Each ``check`` asserts at once, so a changed number fails the build and ``make test``; leaving
-the block shows the reader one small table, quantity | stated by | stated | computed | ✓.
+the block shows the reader one small table, quantity | stated by | stated | computed | agrees (✓).
 A number that is not the lecture's (a paper's, or a choice the chapter makes) names its
 ``source``.
 """
@@ -66,7 +66,7 @@ class Checks:
         return computed
 
     def table(self) -> str:
-        header = "| quantity | stated by | stated | computed | |\n|---|---|---:|---:|:-:|\n"
+        header = "| quantity | stated by | stated | computed | agrees |\n|---|---|---:|---:|:-:|\n"
         return header + "\n".join(checked.row() for checked in self.checked)
 
     def _repr_markdown_(self) -> str:
