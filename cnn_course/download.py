@@ -22,6 +22,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from cnn_course.progress import shown
+
 ATTEMPTS = 4  # tries per download: the first one and three retries (connection broken off, HTTP 5xx)
 BACKOFF_SECONDS = 1.0  # wait before retry n: BACKOFF_SECONDS * 2 ** (n - 1)
 TIMEOUT_SECONDS = 30  # a connection silent this long counts as lost
@@ -107,7 +109,7 @@ def read_text(url: str) -> str:
 def _progress(total: int | None, label: str):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024, mininterval=0.5)
+    return tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024, mininterval=0.5, disable=not shown())
 
 
 def _fetch_into(url: str, handle, label: str) -> int:

@@ -13,20 +13,25 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.std import tqdm
 
+from cnn_course.progress import shown
 
-def extract_features(base, images, batch_size: int = 32, preprocess="mobilenet_v2", progress: bool = True, desc: str = "features") -> np.ndarray:
+
+def extract_features(base, images, batch_size: int = 32, preprocess="mobilenet_v2", progress: bool | None = None,
+                     desc: str = "features") -> np.ndarray:
     """Run the frozen ``base`` over ``images`` in batches and average-pool: ``(N, channels)`` float32.
 
     ``images`` are ``(N, H, W, 3)`` with pixel values in [0, 255]. ``preprocess`` maps a float batch
     to what ``base`` expects: ``"mobilenet_v2"`` (the default) scales to [-1, 1] as MobileNetV2 was
     trained; a callable is used as is; ``None`` leaves the batch alone. The base runs in inference
     mode (as ``training=False``), so its batch-normalization layers use their stored statistics.
+    ``progress`` draws a bar per batch; by default (``None``) unless ``$CNN_COURSE_PROGRESS`` is 0,
+    as it is when the website executes the chapter (:mod:`cnn_course.progress`).
     """
     if preprocess == "mobilenet_v2":
         from keras.applications.mobilenet_v2 import preprocess_input as preprocess
     pooled = []
     starts = range(0, len(images), batch_size)
-    for start in tqdm(starts, desc=desc, disable=not progress, file=sys.stdout, ncols=80, mininterval=5):
+    for start in tqdm(starts, desc=desc, disable=not shown(progress), file=sys.stdout, ncols=80, mininterval=5):
         batch = np.asarray(images[start : start + batch_size], dtype=np.float32)
         if preprocess is not None:
             batch = preprocess(batch)

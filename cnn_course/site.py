@@ -6,13 +6,16 @@ repository and issue buttons link to the repository, the Binder and Colab button
 notebook from it. Pages written in Markdown may also quote the settings: ``{{ course.repository_url }}``,
 ``{{ course.branch }}``, ``{{ course.data_url }}``, ``{{ course.data_archive }}``, ``{{ course.package }}``
 (replaced as the page is read, code blocks included).
+
+The notebooks it executes draw no progress bars (:mod:`cnn_course.progress`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 
-from cnn_course import locations
+from cnn_course import locations, progress
 
 _SETTING = re.compile(r"\{\{\s*course\.(\w+)\s*\}\}")
 
@@ -38,6 +41,8 @@ def _quote_settings(app, docname, source) -> None:
 
 
 def setup(app):
+    # A built page records a run; the kernels that execute the chapters inherit this process's environment.
+    os.environ.setdefault(progress.PROGRESS_ENV, "0")
     # Before sphinx-book-theme reads the options (its builder-inited and html-page-context handlers).
     app.connect("config-inited", _set_repository, priority=100)
     app.connect("source-read", _quote_settings)

@@ -104,3 +104,23 @@ def test_logistic_head_separates_linearly_separable_features():
     assert np.all((head.predict_proba(points) > 0) & (head.predict_proba(points) < 1))
     scores = features.cross_val_accuracy(points, labels, folds=5, epochs=100)
     assert scores.shape == (5,) and scores.mean() >= 0.85
+
+
+class _MeanBase:
+    """Stands in for a frozen network: one 1x1 "feature map" per image, its pixel mean."""
+
+    def predict_on_batch(self, batch):
+        return batch.mean(axis=(1, 2), keepdims=True)
+
+
+def test_feature_extraction_draws_a_progress_bar_only_where_wanted(monkeypatch, capsys):
+    from cnn_course import progress
+
+    pictures = np.zeros((3, 4, 4, 3), dtype=np.uint8)
+    monkeypatch.setenv(progress.PROGRESS_ENV, "0")  # as the website's build sets it
+    assert features.extract_features(_MeanBase(), pictures, batch_size=2, preprocess=None).shape == (3, 3)
+    assert "it/s" not in capsys.readouterr().out
+    features.extract_features(_MeanBase(), pictures, batch_size=2, preprocess=None, progress=True)
+    assert "2/2" in capsys.readouterr().out  # asked for explicitly, it is drawn anyway
+    monkeypatch.delenv(progress.PROGRESS_ENV)
+    assert progress.shown() and not progress.shown(False)
