@@ -17,6 +17,9 @@ import keras
 from cnn_course.costs import layer_multiplications
 
 BYTES_PER_FLOAT32 = 4
+# What the text calls the networks the course builds; their Keras names are identifiers ("vgg16").
+MODEL_NAMES = {"lenet5": "LeNet-5", "alexnet": "AlexNet", "vgg16": "VGG-16", "googlenet": "GoogLeNet",
+               "mobilenet_v1": "MobileNet", "mobilenet_v2": "MobileNetV2", "resnet50": "ResNet-50"}
 WEIGHT_LAYERS = ("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose", "Dense")
 
 
@@ -96,10 +99,10 @@ class LayerTable:
         reshape or (at inference) dropout passes its input on instead of storing new values."""
         return self.where(lambda row: row.kind not in kinds)
 
-    def grouped(self, key: Callable[[LayerRow], str | None]) -> LayerTable:
+    def grouped(self, key: Callable[[LayerRow], str | None], title: str | None = None) -> LayerTable:
         """One row per group, in order of first appearance, with parameters, activations and
         multiplications summed; the output shape is that of the group's last layer. Rows
-        whose key is ``None`` are dropped."""
+        whose key is ``None`` are dropped. ``title`` is the new caption (by default the old one, "grouped")."""
         groups: dict[str, list[LayerRow]] = {}
         for row in self.rows:
             name = key(row)
@@ -107,6 +110,7 @@ class LayerTable:
                 groups.setdefault(name, []).append(row)
         return replace(
             self,
+            title=title if title is not None else f"{self.title}, grouped" if self.title else "",
             rows=[
                 LayerRow(
                     name=name,
@@ -163,7 +167,7 @@ class LayerTable:
                 out.append(f"<{tag}{style}>{f'<b>{text}</b>' if bold and text else text}</{tag}>")
             return "".join(out)
 
-        parts = ["<table>"]
+        parts = ['<table class="layer-table">']  # the website pads its cells (_static/course.css)
         if self.title:
             parts.append(f"<caption>{html.escape(self.title)}</caption>")
         parts.append(f"<thead><tr>{cells(header, 'th')}</tr></thead><tbody>")
@@ -194,6 +198,11 @@ def _output_shape(layer) -> tuple:
     return tuple(int(d) for d in shape[1:])
 
 
+def model_title(name: str) -> str:
+    """How a caption names the Keras model called ``name``: "vgg16" is "VGG-16", "plain_20" is "plain 20"."""
+    return MODEL_NAMES.get(name, name.replace("_", " "))
+
+
 def layer_table(model: keras.Model, include_input: bool = True, bytes_per_value: int = BYTES_PER_FLOAT32,
                 title: str = "") -> LayerTable:
     """The layer table of a built functional or Sequential model, one row per layer.
@@ -202,6 +211,7 @@ def layer_table(model: keras.Model, include_input: bool = True, bytes_per_value:
     activation function is built in (``Conv2D(..., activation="relu")``) counts its output
     once, while separate BatchNormalization and ReLU layers count the same grid again.
     ``include_input`` adds a row for the input image, which must be held in memory too.
+    ``title`` is the table's caption, by default "Layers of" the model's name (:func:`model_title`).
     """
     rows = []
     if include_input:
@@ -223,7 +233,7 @@ def layer_table(model: keras.Model, include_input: bool = True, bytes_per_value:
                 bytes_per_value=bytes_per_value,
             )
         )
-    return LayerTable(rows, title=title or model.name)
+    return LayerTable(rows, title=title or f"Layers of {model_title(model.name)}")
 
 
 def weight_depth(model: keras.Model) -> int:

@@ -106,7 +106,9 @@ def test_layer_table_totals_grouping_and_rendering():
     assert table.where(lambda row: row.kind == "Conv2D").multiplications == 28 * 28 * 6 * 25 + 10 * 10 * 16 * 150
     markdown = table.with_columns("layer", "parameters").to_markdown()
     assert "| conv1 | 156 |" in markdown and "**61,706**" in markdown
-    assert "<table>" in table._repr_html_()
+    html = table._repr_html_()
+    assert '<table class="layer-table">' in html and "<caption>Layers of LeNet-5</caption>" in html  # a caption for people
+    assert table.grouped(lambda row: row.kind).title == "Layers of LeNet-5, grouped"
     with pytest.raises(KeyError):
         table["no such layer"]
     with pytest.raises(ValueError):
