@@ -7,7 +7,8 @@ notebook from it. Pages written in Markdown may also quote the settings: ``{{ co
 ``{{ course.branch }}``, ``{{ course.data_url }}``, ``{{ course.data_archive }}``, ``{{ course.package }}``
 (replaced as the page is read, code blocks included).
 
-The notebooks it executes draw no progress bars (:mod:`cnn_course.progress`).
+It also keeps the pages clean: the notebooks it executes draw no progress bars
+(:mod:`cnn_course.progress`), and a script the page would load twice is loaded once.
 """
 
 from __future__ import annotations
@@ -40,10 +41,33 @@ def _quote_settings(app, docname, source) -> None:
     source[0] = _SETTING.sub(lambda match: values[match.group(1)], source[0])
 
 
+def _load_each_script_once(app, pagename, templatename, context, doctree) -> None:
+    """Drop the second copy of any script on the page: the same file, or the same inline code.
+
+    With Jupyter Book 1.0.4 on Sphinx 7.4 some scripts reach every page twice (Sphinx keeps an inline
+    script once with filename ``""`` and once with ``None``, which it does not see as the same):
+    sphinx-thebe's settings (``const THEBE_JS_URL = ...``: declared twice, a SyntaxError in every
+    reader's console), sphinx-togglebutton's selector, and MathJax itself. Runs after the other
+    handlers (priority 900) and edits the builder's own list, which the page is rendered from.
+    """
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        filename = getattr(script, "filename", script) or ""
+        key = ("file", str(filename)) if filename else ("inline", getattr(script, "attributes", {}).get("body", ""))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
 def setup(app):
     # A built page records a run; the kernels that execute the chapters inherit this process's environment.
     os.environ.setdefault(progress.PROGRESS_ENV, "0")
     # Before sphinx-book-theme reads the options (its builder-inited and html-page-context handlers).
     app.connect("config-inited", _set_repository, priority=100)
     app.connect("source-read", _quote_settings)
+    app.connect("html-page-context", _load_each_script_once, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -11,11 +12,52 @@ import yaml
 
 pytestmark = [pytest.mark.site, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
-# Upstream noise, not our pages: no favicon is configured; Jupyter Book 1.0.4 with sphinx-thebe
-# 0.3.1 writes the (unused) Thebe settings script twice on every page; the theme logs its
-# first visit with an empty localStorage as an error.
-KNOWN_CONSOLE_NOISE = ("favicon.ico", "Identifier 'THEBE_JS_URL' has already been declared",
-                       "Got invalid theme mode")
+# Console messages of the browser's own that no page can prevent (none so far): the favicon is set
+# (html.favicon), cnn_course.site drops the second copy of sphinx-thebe's settings script, and the
+# theme's mode starts on "auto" (html_context.default_mode), so every SEVERE message fails the test.
+KNOWN_CONSOLE_NOISE: tuple[str, ...] = ()
+# Window widths the pages must fit: a laptop and a phone.
+WIDTHS = (1366, 390)
+# What tqdm writes: "42%|████      | 5/12 [00:01<00:02, 3.70it/s]".
+PROGRESS_BAR = re.compile(r"\d+%\||█|\d+(\.\d+)?(it|s)/(s|it)\]|\?it/s\]")
+# Alt text that is only where the image lives, e.g. "../_images/a8cf34c3….png": one word holding a
+# slash, an image file's name, or a long hexadecimal hash.
+FILE_NAME_ALT = re.compile(r"^\S*[/\\]\S*$|\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}", re.IGNORECASE)
+# Lists what the reader cannot see of the article: a page wider than the window, elements that clip
+# their content (overflow hidden, wider content) and elements that stick out past the article's right
+# edge. Folded answers and hidden cells are opened first. Elements that scroll on purpose (overflow-x auto or scroll)
+# are skipped with everything inside them, and so is MathJax's copy of each formula for screen
+# readers (mjx-assistive-mml), clipped to nothing on purpose (its width counts in the page's, though).
+CUT_OFF_JS = """
+const done = arguments[arguments.length - 1];
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const typeset = (window.MathJax && MathJax.startup && MathJax.startup.promise) || Promise.resolve();
+typeset.then(() => new Promise(wait => setTimeout(wait, 300))).then(() => {
+  const cut = [];
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) cut.push(`the page scrolls sideways: ${page.scrollWidth} px in ${page.clientWidth} px`);
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const edge = article.getBoundingClientRect().right;
+  const describe = el => `<${el.tagName.toLowerCase()} class="${el.getAttribute('class') || ''}"> `
+    + (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 100);
+  const walk = parent => {
+    for (const el of parent.children) {
+      const style = getComputedStyle(el);
+      if (style.display === 'none' || style.visibility === 'hidden' || el.tagName === 'MJX-ASSISTIVE-MML') continue;
+      if (['auto', 'scroll'].includes(style.overflowX)) continue;
+      const box = el.getBoundingClientRect();
+      if (['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+        cut.push(`clipped (${el.scrollWidth} px in ${el.clientWidth} px): ${describe(el)}`);
+      } else if (box.width > 0 && box.right > edge + 1) {
+        cut.push(`past the article's edge by ${Math.round(box.right - edge)} px: ${describe(el)}`);
+      }
+      walk(el);
+    }
+  };
+  walk(article);
+  done(cut);
+});
+"""
 
 
 def toc_pages() -> list[str]:
@@ -90,3 +132,96 @@ def test_launch_and_download_buttons_are_configured(browser, site_url):
     html = browser.page_source
     assert "mybinder.org" in html and "colab.research.google.com" in html
     assert "04_resnets.ipynb" in html  # the download button for the source notebook
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", toc_pages())
+def test_nothing_in_the_article_is_cut_off(browser, site_url, page, width):
+    """Long formulas (inline and displayed), code and tables wrap or scroll at a laptop's and a phone's width."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(f"{site_url}/{page}")
+        cut = browser.execute_async_script(CUT_OFF_JS)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert not cut, f"{page} at {width} px: " + "\n".join(cut)
+
+
+def test_long_answers_show_their_results(browser, site_url):
+    """The folded answers whose final number was cut off: opened, the number is inside the article and
+    inside every box that clips."""
+    for page, result in (("book/04_resnets.html", "173,824"), ("book/06_inception.html", "101,154,816")):
+        browser.get(f"{site_url}/{page}")
+        seen = browser.execute_async_script("""
+            const [result, done] = arguments;
+            document.querySelectorAll('details').forEach(d => { d.open = true; });
+            MathJax.startup.promise.then(() => {
+              const article = document.querySelector('article.bd-article');
+              const formulas = Array.from(article.querySelectorAll('mjx-container')).filter(m => m.textContent.endsWith(result));
+              done(formulas.map(formula => {
+                const digits = formula.querySelectorAll('mjx-math mjx-mn');
+                const last = digits[digits.length - 1].getBoundingClientRect();
+                for (let box = formula; box && box !== article; box = box.parentElement) {
+                  const style = getComputedStyle(box), edge = box.getBoundingClientRect();
+                  if (style.overflowX !== 'visible' && (last.right > edge.right + 1 || last.left < edge.left - 1)) return false;
+                }
+                return last.width > 0 && last.right <= article.getBoundingClientRect().right + 1;
+              }));
+            });""", result)
+        assert seen and all(seen), f"{page}: the formula ending in {result} is missing or cut off ({seen})"
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_progress_bars_in_the_pages(built_site, page):
+    """A built page shows results, not the tqdm bars that were drawn while it was computed."""
+    text = (built_site / page).read_text()
+    bars = [match.group(0) for match in PROGRESS_BAR.finditer(text)]
+    assert not bars, f"{page} shows progress bars: {bars[:5]}"
+
+
+def test_layer_tables_have_padded_cells_and_a_caption(browser, site_url):
+    for page in ("book/01_why_case_studies.html", "book/03_classic_networks.html"):
+        browser.get(f"{site_url}/{page}")
+        tables = browser.execute_script("""
+            return Array.from(document.querySelectorAll('article table.layer-table')).map(table => {
+              const cells = Array.from(table.querySelectorAll('td, th'));
+              const padding = Math.min(...cells.map(c => Math.min(parseFloat(getComputedStyle(c).paddingLeft),
+                                                                   parseFloat(getComputedStyle(c).paddingRight))));
+              let gap = Infinity;  // the narrowest space between the texts of two neighbouring cells
+              for (const row of table.rows) {
+                const texts = Array.from(row.cells).filter(c => c.textContent.trim()).map(c => {
+                  const range = document.createRange(); range.selectNodeContents(c); return range.getBoundingClientRect();
+                });
+                for (let i = 1; i < texts.length; i++) gap = Math.min(gap, texts[i].left - texts[i - 1].right);
+              }
+              return {caption: table.caption ? table.caption.textContent : '', padding, gap,
+                      firstRow: Array.from(table.rows[1].cells).map(c => c.textContent)};
+            });""")
+        assert tables, f"{page} has no layer table"
+        for table in tables:
+            assert table["padding"] > 0, f"{page}: layer table cells without padding: {table}"
+            assert table["gap"] >= 8, f"{page}: the texts of neighbouring cells touch: {table}"
+            assert re.search(r"[A-Z]", table["caption"]) and " " in table["caption"], f"{page}: caption {table['caption']!r}"
+            assert not re.fullmatch(r"[a-z0-9_]+", table["caption"]), f"{page}: caption is an identifier: {table}"
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_images_have_real_alt_text(browser, site_url, page):
+    browser.get(f"{site_url}/{page}")
+    images = browser.execute_script("return Array.from(document.images).map(i => [i.getAttribute('src'), i.getAttribute('alt')])")
+    bad = [(src, alt) for src, alt in images if not (alt or "").strip() or FILE_NAME_ALT.search(alt.strip())]
+    assert not bad, f"{page}: images whose alt text is empty or a file name: {bad}"
+
+
+def test_figures_are_numbered_and_captioned(browser, site_url):
+    browser.get(f"{site_url}/book/04_resnets.html")
+    captions = [caption.text for caption in browser.find_elements("css selector", "article figure figcaption")]
+    assert len(captions) >= 3 and all(re.match(r"Fig\. \d+", caption) for caption in captions), captions
+
+
+def test_pages_have_a_favicon(browser, site_url, built_site):
+    browser.get(f"{site_url}/book/intro.html")
+    icons = browser.execute_script("return Array.from(document.querySelectorAll('link[rel~=icon]')).map(l => l.href)")
+    assert icons, "no favicon link"
+    assert all((built_site / urlparse(icon).path.lstrip("/")).is_file() for icon in icons), icons
