@@ -26,7 +26,7 @@ def _config(args):
     modules = dict(item.split("=", 1) for item in args.checks or [])
     return GraderConfig(repo=Path(args.repo).resolve(), course_dir=Path(args.course).resolve(),
                         db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler,
-                        checks_modules=modules, wall_time=args.wall_time)
+                        checks_modules=modules, wall_time=args.wall_time, warm=not args.cold)
 
 
 def cmd_release(args) -> int:
@@ -155,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
                       help="seconds per submission (default: the assignment's multiple of the solution's run time)")
     main.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
     main.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory per submission")
+    main.add_argument("--cold", action="store_true",
+                      help="start a fresh Python for every submission instead of forking warm sandboxes (slower)")
     main.add_argument("--verbose", "-v", action="store_true", help="log every step (sandbox stderr included)")
     main.add_argument("--log-file", help="also write the log to this file")
     commands = main.add_subparsers(dest="command", required=True)

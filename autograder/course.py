@@ -24,6 +24,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from autograder import references as refs
+from autograder import warm
 from autograder.grading import GRADER_FAULT, Assignment, SubmissionResult, TestResult, grade_on_worker, grade_submission, notebook_bytes
 from autograder.sandbox import Limits
 from autograder.students import is_student_id
@@ -42,6 +43,7 @@ class GraderConfig:
     checks_modules: dict[str, str] = field(default_factory=dict)  # assignment -> module, if not the default
     wall_time: float | None = None  # seconds per submission; None: the assignment's multiple of the solution's
     seed: int | None = None  # the secret seed of the observers; None: a fresh one per run (only set to debug)
+    warm: bool = True  # fork runs from warm sandboxes (autograder.warm); False: a fresh Python per run
 
     @property
     def gradebook_url(self) -> str:
@@ -59,8 +61,9 @@ class Course:
 
     def assignment(self, assignment_id: str) -> Assignment:
         if assignment_id not in self._assignments:
-            self._assignments[assignment_id] = Assignment.load(
-                self.config.repo, assignment_id, self.config.limits, self.config.checks_modules.get(assignment_id))
+            self._assignments[assignment_id] = replace(Assignment.load(
+                self.config.repo, assignment_id, self.config.limits, self.config.checks_modules.get(assignment_id)),
+                warm=self.config.warm)
         return self._assignments[assignment_id]
 
     def students(self, assignment_id: str) -> list[str]:
@@ -144,6 +147,12 @@ class Course:
     def _run(self, assignment: Assignment, pending: list):
         if not pending:
             return
+        try:
+            yield from self._run_pending(assignment, pending)
+        finally:
+            warm.close_all()  # this machine's zygotes (a cluster's workers close theirs when they exit)
+
+    def _run_pending(self, assignment: Assignment, pending: list):
         keep = lambda student: self.root / "autograded" / student / assignment.assignment_id / (  # noqa: E731
             f"{assignment.notebook_name}.ipynb")
         if self.config.scheduler:

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import checks as checks_api
-from autograder import observations, untrusted
+from autograder import observations, untrusted, warm
 from autograder.checks import GraderError
 from autograder.disk import JobFolder
 from autograder.notebooks import (
@@ -108,6 +108,7 @@ class Assignment:
     limits: Limits
     data_mounts: list[Mount]
     references: References | None = None  # the solution's observations under this run's secret seed
+    warm: bool = True  # fork each run from a warm sandbox (autograder.warm) where one can start
 
     @classmethod
     def load(cls, repo: Path, assignment_id: str, limits: Limits | None = None,
@@ -178,17 +179,18 @@ def _data_mounts(names) -> list[Mount]:
     return mounts
 
 
-def sandbox_for(assignment: Assignment, job_dir: Path, output_dir: Path) -> Sandbox:
-    """The sandbox of one run: the job folder at /home/student, the runner's output folder inside it."""
+def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir: Path | None = None) -> Sandbox:
+    """The sandbox of one run: the job folder at /home/student, the runner's output folder inside it
+    (a warm sandbox, given neither, makes them for each run itself)."""
     import cnn_course
 
     package = Path(cnn_course.__file__).resolve().parent
     venv_bin = str(Path(shutil.which("python") or "python").parent)
+    folders = [Mount(job_dir, "/home/student", writable=True), Mount(output_dir, "/home/student/out", writable=True)]
     mounts = [
         Mount(package, str(package)),
         Mount(RUNNER, "/opt/grader/runner.py"),
-        Mount(job_dir, "/home/student", writable=True),
-        Mount(output_dir, "/home/student/out", writable=True),
+        *(folders if job_dir else []),
         *assignment.data_mounts,
     ]
     env = {
@@ -221,23 +223,39 @@ class Execution:
     run: object  # sandbox.RunResult
 
 
-def execute(assignment: Assignment, assembled: nbformat.NotebookNode, job_dir: Path) -> Execution:
-    """Run the assembled notebook in a fresh sandbox and read back what it produced."""
-    (job_dir / "assembled.ipynb").write_text(nbformat.writes(assembled), encoding="utf-8")
-    (job_dir / "work").mkdir()
-    (job_dir / "out").mkdir()
+def execute(assignment: Assignment, assembled: nbformat.NotebookNode, work_root: Path | None = None) -> Execution:
+    """Run the assembled notebook in a fresh sandbox (forked from this thread's warm one where it
+    can) and read back what it produced."""
     limits = assignment.limits
-    argv = [
-        "python", "/opt/grader/runner.py", "/home/student/assembled.ipynb", "/home/student/out/executed.ipynb",
-        "/home/student/out/status.json", json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout),
-        str(limits.output_chars),
-    ]
-    # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
-    output_limits = replace(limits, disk_mb=OUTPUT_FOLDER_MB)
-    with JobFolder(output_limits, parent=job_dir.parent, prefix="cnn-grader-out-") as output_dir:
-        run = sandbox_for(assignment, job_dir, output_dir).run(argv, "/home/student/work")
-        notebook, data, unreadable = read_executed(output_dir / "executed.ipynb")
-        status = _read_status(output_dir / "status.json")
+    arguments = ["/home/student/assembled.ipynb", "/home/student/out/executed.ipynb", "/home/student/out/status.json",
+                 json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout), str(limits.output_chars)]
+    # What the release imports is preloaded (never what a student's notebook asks for).
+    slot = warm.slot_for(sandbox_for(assignment), warm.preload_modules(
+        [cell.source for cell in assignment.notebook.release.cells if cell.cell_type == "code"])) if assignment.warm else None
+    run = None
+    if slot is not None:
+        try:
+            run, folder = slot.run(nbformat.writes(assembled), arguments, OUTPUT_FOLDER_MB, MAX_EXECUTED_BYTES)
+        except warm.WarmUnavailable as error:
+            warm.retire(slot, error)
+        else:
+            try:
+                notebook, data, unreadable = read_executed(folder / "executed.ipynb")
+                status = _read_status(folder / "status.json")
+            finally:
+                slot.discard(folder)
+    if run is None:
+        with JobFolder(limits, parent=work_root) as job_dir:
+            (job_dir / "assembled.ipynb").write_text(nbformat.writes(assembled), encoding="utf-8")
+            (job_dir / "work").mkdir()
+            (job_dir / "out").mkdir()
+            # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
+            output_limits = replace(limits, disk_mb=OUTPUT_FOLDER_MB)
+            with JobFolder(output_limits, parent=job_dir.parent, prefix="cnn-grader-out-") as output_dir:
+                run = sandbox_for(assignment, job_dir, output_dir).run(
+                    ["python", "/opt/grader/runner.py", *arguments], "/home/student/work")
+                notebook, data, unreadable = read_executed(output_dir / "executed.ipynb")
+                status = _read_status(output_dir / "status.json")
     found = extract_observations(notebook, [t.grade_id for t in assignment.notebook.tests])
     fill = {"wall": limits.wall_seconds, "memory": limits.memory_mb, "tasks": limits.max_tasks,
             "cell": limits.cell_timeout, "disk": limits.disk_mb}
@@ -323,8 +341,7 @@ def grade_notebook(assignment: Assignment, student: str, notebook: bytes | Submi
         return result, b""
 
     assembled = assemble(assignment.notebook, answers, checks, assignment.references.seed)
-    with JobFolder(assignment.limits, parent=work_root) as job_dir:
-        execution = execute(assignment, assembled, job_dir)
+    execution = execute(assignment, assembled, work_root)
     result.reason = execution.reason
     result.peak_memory_mb = round(execution.run.peak_memory_mb, 1)
     result.tests = [judge_test(assignment, test, execution, result) for test in tests]

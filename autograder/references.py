@@ -63,14 +63,12 @@ def new_seed() -> int:
 
 def build(assignment, seed: int, work_root: Path | None = None) -> References:
     """Run the solution under ``seed``; raise :class:`ReferenceError` unless it ran cleanly."""
-    from autograder.disk import JobFolder
     from autograder.grading import execute
     from autograder.notebooks import answers_from_source, assemble
 
     answers = answers_from_source(assignment.source_path, assignment.notebook.answer_ids)
     assembled = assemble(assignment.notebook, answers, assignment.checks, seed)
-    with JobFolder(assignment.limits, parent=work_root, prefix="cnn-grader-ref-") as job_dir:
-        execution = execute(assignment, assembled, job_dir)
+    execution = execute(assignment, assembled, work_root)
     problems = []
     if execution.reason:
         problems.append(execution.reason)

@@ -39,7 +39,12 @@ def _cap(text, max_chars):
 
 
 def main(argv):
-    source, target, status_path, parameters, cell_timeout, max_output = argv[1:7]
+    run(*argv[1:7])
+
+
+def run(source, target, status_path, parameters, cell_timeout, max_output, **engine_options):
+    """Execute ``source`` into ``target`` and write the status; ``engine_options`` go to nbclient
+    (the warm sandbox passes its already started kernel as ``km``)."""
     import nbformat
     import papermill
 
@@ -56,6 +61,7 @@ def main(argv):
             allow_errors=True,  # a broken answer must not stop the tests of other answers
             execution_timeout=int(cell_timeout),
             interrupt_on_timeout=False,
+            **engine_options,
         )
     except BaseException as error:  # noqa: BLE001 - report any failure, the grader decides
         name = type(error).__name__

@@ -28,7 +28,10 @@ import psutil
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch
 
-POLL_SECONDS = 0.1  # how often the watchdog measures processes, memory and disk
+POLL_SECONDS = 0.1
+# A zygote's uid in its user namespace: not root there, so that it may map itself into each run's
+# namespace without CAP_SETFCAP (Linux refuses an unprivileged mapping of the parent's root).
+WARM_UID = 1000  # how often the watchdog measures processes, memory and disk
 ETC_FILES = (
     "passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
     "localtime", "ssl", "ca-certificates", "fonts", "alternatives", "mime.types",
@@ -79,16 +82,24 @@ class Sandbox:
     mounts: list[Mount] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
 
-    def command(self, argv: list[str], workdir: str) -> list[str]:
+    def command(self, argv: list[str], workdir: str, warm: bool = False) -> list[str]:
+        """The command line that runs ``argv`` in this sandbox. ``warm``: for a zygote
+        (:mod:`autograder.zygote`), which gives each run its PID namespace and /proc itself, so it
+        keeps the host's PID namespace and sees the host's /proc (a fresh proc may only be mounted
+        where a complete one is visible)."""
         bwrap = shutil.which("bwrap")
         if not bwrap:
             raise SandboxUnavailable(
                 "The grader needs bubblewrap ('bwrap') to isolate submissions: install the "
                 "'bubblewrap' package (apt-get install bubblewrap)."
             )
-        args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        namespaces = ["--unshare-all", "--proc", "/proc"]
+        if warm:
+            namespaces = ["--unshare-user", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                          "--uid", str(WARM_UID), "--gid", str(WARM_UID), "--bind", "/proc", "/proc", "--dir", "/home/student"]
+        args = [bwrap, *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 # Scratch file systems first: binds that follow may live under /tmp (a venv there).
-                "--proc", "/proc", "--dev", "/dev", "--size", str(self.limits.disk_mb << 20), "--tmpfs", "/tmp"]
+                "--dev", "/dev", "--size", str(self.limits.disk_mb << 20), "--tmpfs", "/tmp"]
         for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64"):
             path = Path("/") / name
             if path.is_symlink():

@@ -1,7 +1,7 @@
 """Class-scale grading benchmark: a generated class per assignment graded by our grader on this machine.
 
     python benchmarks/class_scale.py --students 100 [--assignments residual_networks transfer_learning]
-                                     [--workers 2] [--plain 4]
+                                     [--workers 2] [--plain 4] [--compare-cold 8]
 
 Each class is a realistic mix, every notebook distinct as real students' are: correct answers
 (the solution and the correct-answer corpus, each with its own comments), wrong answers (the
@@ -9,8 +9,9 @@ hand-written wrong variants), untouched releases, broken notebooks (a syntax err
 error), and hostile ones (an endless loop, a memory bomb, a flood of output). Reports total wall
 time, per-submission p50/p95 seconds, peak memory per submission, the measured floor (a warm
 process with TensorFlow imported running only the observers on the solution), and plain
-`nbgrader autograde` on a few of the same submissions. Writes benchmarks/results/class_scale.json
-and class_scale.png.
+`nbgrader autograde` on a few of the same submissions, and the first few students graded again
+cold (a fresh Python per run, as before warm sandboxes) with their scores compared. Writes
+benchmarks/results/class_scale.json and class_scale.png.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from autograder.course import Course, GraderConfig  # noqa: E402
 from tests.assignments.variants import apply  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
+SEED = 20261127  # the observers' seed, the same for the warm and the cold run (verdicts never depend on it)
 MIX = {"correct": 0.55, "wrong": 0.25, "unanswered": 0.07, "broken": 0.08, "hostile": 0.05}
 HOSTILE = {
     "endless_loop": "while True:\n    pass\n",
@@ -104,12 +106,15 @@ def floor_seconds(assignment_id: str) -> float | None:
     return round(measure(assignment_id), 2) if measure else None
 
 
-def grade_class(assignment_id: str, students: int, workers: int, root: Path) -> dict:
-    course = Course(GraderConfig(repo=REPO, course_dir=root / assignment_id, workers=workers))
+def grade_class(assignment_id: str, students: int, workers: int, root: Path, warm: bool = True,
+                only: int | None = None) -> dict:
+    """Grade the generated class (its first ``only`` students, if given) in a fresh grading folder."""
+    folder_name = assignment_id + ("" if warm else "-cold")
+    course = Course(GraderConfig(repo=REPO, course_dir=root / folder_name, workers=workers, warm=warm, seed=SEED))
     assignment = course.assignment(assignment_id)
     release = REPO / "assignments" / assignment_id / f"{assignment.notebook_name}.ipynb"
     kinds = {}
-    for student, (kind, notebook) in generate_class(assignment, release, students).items():
+    for student, (kind, notebook) in list(generate_class(assignment, release, students).items())[:only]:
         folder = course.root / "submitted" / student / assignment_id
         folder.mkdir(parents=True)
         nbformat.write(notebook, folder / f"{assignment.notebook_name}.ipynb")
@@ -124,7 +129,7 @@ def grade_class(assignment_id: str, students: int, workers: int, root: Path) -> 
     for result in results:
         by_kind.setdefault(kinds[result.student].split(":")[0], []).append(result.seconds)
     return {
-        "students": students,
+        "students": len(kinds),
         "total_seconds": round(total, 1),
         "references_seconds": round(references_seconds, 1),
         "p50_seconds": round(statistics.median(seconds), 1),
@@ -170,12 +175,19 @@ def main() -> None:
     parser.add_argument("--assignments", nargs="+", default=["residual_networks", "transfer_learning"])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--plain", type=int, default=4, help="submissions for plain nbgrader (0: skip)")
+    parser.add_argument("--compare-cold", type=int, default=8, metavar="N",
+                        help="also grade the first N students cold (a fresh Python each) and compare scores (0: skip)")
     args = parser.parse_args()
     report = {"command": " ".join(sys.argv), "date": datetime.now(UTC).isoformat(timespec="seconds"),
               "machine": platform.node(), "cores": os.cpu_count(), "workers": args.workers, "assignments": {}}
     with tempfile.TemporaryDirectory(prefix="class-scale-") as tmp:
         for assignment_id in args.assignments:
             graded = grade_class(assignment_id, args.students, args.workers, Path(tmp))
+            if args.compare_cold:
+                cold = grade_class(assignment_id, args.students, args.workers, Path(tmp), warm=False,
+                                   only=args.compare_cold)
+                graded["cold"] = {key: cold[key] for key in ("students", "total_seconds", "p50_seconds", "p95_seconds")}
+                graded["cold"]["same_scores"] = all(graded["scores"][s] == score for s, score in cold["scores"].items())
             graded["floor_seconds"] = floor_seconds(assignment_id)
             if args.plain:
                 graded["plain_nbgrader"] = plain_nbgrader(assignment_id, args.plain, Path(tmp))

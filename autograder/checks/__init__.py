@@ -54,7 +54,7 @@ class AssignmentChecks:
     grading_parameters: dict = field(default_factory=dict)  # injected by papermill
     data_files: tuple[str, ...] = ()  # data-layer names (files or folders) the sandbox may read
     wall_factor: float = 6.0  # a submission may run this many times as long as the solution did...
-    min_wall_seconds: float = 120.0  # ...but never less than this
+    min_wall_seconds: float = 60.0  # ...but never less than this (ten times a warm run of either solution)
     checks: dict[str, Check] = field(default_factory=dict)
 
     def observer(self, grade_id: str):

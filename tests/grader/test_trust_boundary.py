@@ -281,7 +281,7 @@ def test_one_class_with_every_hostile_artefact_grades_everyone_else(stand_in_san
         folder.mkdir(parents=True)
         notebook = hostile.build(solution, hostile.Case(0, answers={"answer_square": marker + hostile.SQUARE}))
         (folder / "Tiny.ipynb").write_bytes(notebook)
-    course = Course(GraderConfig(repo=tiny_repo, course_dir=course_dir, workers=2,
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=course_dir, warm=False, workers=2,
                                  checks_modules={"tiny": "tests.grader.tiny_checks"}))
     results = {r.student: r for r in course.autograde("tiny", progress=False)}
     assert course.gradebook().scores("tiny") == {s: r.score for s, r in results.items()}
@@ -310,7 +310,7 @@ def test_the_grader_refuses_a_solution_that_does_not_run_cleanly(monkeypatch, ti
 
     monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir, output_dir: type(
         "Broken", (), {"run": lambda self, argv, workdir: broken(job_dir, output_dir)})())
-    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, checks_modules={"tiny": "tests.grader.tiny_checks"}))
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, warm=False, checks_modules={"tiny": "tests.grader.tiny_checks"}))
     from autograder.references import ReferenceError
 
     with pytest.raises(ReferenceError, match="ModuleNotFoundError"):

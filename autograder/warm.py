@@ -1,0 +1,223 @@
+"""Warm sandboxes: each grading thread keeps a zygote that has imported TensorFlow once.
+
+A :class:`WarmSandbox` is the grader's side of :mod:`autograder.zygote`: it starts the zygote in
+a bubblewrap sandbox (no network, read-only system, the course package, the assignment's data,
+a private spool folder), sends it one run at a time, puts each run's processes in their own
+cgroups, watches them like a cold sandbox run (wall time, memory, processes) and kills them at
+a limit. Every run still gets its own namespaces and file systems (see the zygote); what the
+zygote pays once is Python's start, the imports and papermill's kernel start.
+
+:func:`slot_for` gives the calling thread its zygote for an assignment, started on first use;
+if a zygote cannot start here, it logs why once and returns None, and the grader runs cold.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import select
+import subprocess
+import threading
+import time
+import uuid
+from collections import deque
+from pathlib import Path
+
+from autograder.cgroups import Cgroups
+from autograder.disk import DiskWatch, _remove_tree
+from autograder.sandbox import Mount, RunResult, Sandbox, _Watchdog
+
+log = logging.getLogger("autograder")
+ZYGOTE = Path(__file__).with_name("zygote.py")
+START_SECONDS = 180  # for the zygote's imports, on a busy machine
+REPLY_SECONDS = 30  # for any other answer of the zygote
+STDERR_KEEP = 200  # lines of the zygote's stderr kept, for the run that wrote them
+
+_local = threading.local()
+_all: list[WarmSandbox] = []
+_all_lock = threading.Lock()
+_failed: dict[tuple, str] = {}  # why a kind of zygote could not start, so it is not tried again
+
+
+class WarmUnavailable(RuntimeError):
+    """The zygote did not start or stopped answering."""
+
+
+class IsolationFailed(WarmUnavailable):
+    """A run could not be isolated here: no warm sandbox of this kind is tried again."""
+
+
+class _Run:
+    """The process a run is watched through (what the watchdog needs of a Popen)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+
+class WarmSandbox:
+    """One zygote in its sandbox; :meth:`run` executes one assembled notebook at a time."""
+
+    def __init__(self, sandbox: Sandbox, preload: list[str], spool: Path | None = None):
+        self.spool = Path(spool or Path(os.environ.get("TMPDIR", "/tmp")) / f"cnn-grader-warm-{uuid.uuid4().hex[:12]}")
+        self.sandbox = Sandbox(
+            limits=sandbox.limits,
+            mounts=[*sandbox.mounts, Mount(ZYGOTE, "/opt/grader/zygote.py"), Mount(self.spool, "/jobs", writable=True)],
+            env={**sandbox.env, "GRADER_PRELOAD": ",".join(preload)},
+        )
+        self.process: subprocess.Popen | None = None
+        self.stderr: deque[str] = deque(maxlen=STDERR_KEEP)
+        self.runs = 0
+        self.key: tuple = ()
+
+    # --- the zygote ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.spool.mkdir(mode=0o700, parents=True)
+        command = self.sandbox.command(["python", "/opt/grader/zygote.py"], "/", warm=True)
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        start_new_session=True)
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        ready = self._receive(START_SECONDS)
+        if ready is None or "ready" not in ready:
+            raise WarmUnavailable(f"the zygote did not start: {ready}")
+        log.info("warm sandbox %s ready (imports took %.1f s)", self.spool.name, ready["ready"])
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        _remove_tree(self.spool)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def _drain_stderr(self) -> None:
+        for line in self.process.stderr:
+            self.stderr.append(line.decode(errors="replace")[:2000])
+
+    def _send(self, message: dict) -> None:
+        try:
+            self.process.stdin.write((json.dumps(message) + "\n").encode())
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as error:
+            raise WarmUnavailable(f"the zygote is gone: {error}") from error
+
+    def _receive(self, timeout: float) -> dict | None:
+        """The zygote's next message; None if it sent none within ``timeout``."""
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = self.process.stdout.readline()
+        if not line:
+            raise WarmUnavailable("the zygote stopped: " + "".join(list(self.stderr)[-20:])[-2000:])
+        return json.loads(line)
+
+    def _reply(self, timeout: float = REPLY_SECONDS) -> dict:
+        message = self._receive(timeout)
+        if message is None:
+            raise WarmUnavailable(f"the zygote did not answer within {timeout:.0f} s")
+        return message
+
+    # --- one run --------------------------------------------------------------------------
+
+    def run(self, assembled: str, argv: list[str], output_mb: int, max_result_bytes: int) -> tuple[RunResult, Path]:
+        """Run the runner on ``assembled``; the result and the job folder holding the result files
+        (the caller removes it with :meth:`discard`)."""
+        limits = self.sandbox.limits
+        job = self.spool / f"job-{self.runs:05d}"
+        self.runs += 1
+        job.mkdir()
+        (job / "assembled.ipynb").write_text(assembled, encoding="utf-8")
+        self.stderr.clear()
+        with Cgroups(limits.memory_mb, limits.max_tasks) as cgroups, DiskWatch([], limits.disk_mb << 20) as disk:
+            started = time.monotonic()
+            self._send({"job": job.name, "argv": argv, "disk_bytes": limits.disk_mb << 20,
+                        "output_bytes": output_mb << 20, "max_result_bytes": max_result_bytes})
+            started_run = self._reply()
+            if "pid" not in started_run:
+                raise IsolationFailed("a run could not be isolated: " + "".join(self.stderr)[-2000:])
+            pid = started_run["pid"]
+            cgroups.attach(pid)
+            self._send({"go": True})
+            watchdog = _Watchdog(_Run(pid), limits, cgroups, disk)
+            watchdog.start()
+            done = self._receive(limits.wall_seconds)
+            if done is None:
+                watchdog.kill("wall time")
+                done = self._reply()
+            watchdog.stop()
+            cgroups.kill_all()
+            summary = done.get("done", {})
+            returncode = summary.get("returncode", summary.get("supervisor"))
+            return RunResult(
+                returncode=returncode if isinstance(returncode, int) else None,
+                seconds=time.monotonic() - started,
+                peak_memory_mb=max(watchdog.peak_mb, cgroups.peak_bytes() / 2**20),
+                killed=watchdog.reason or cgroups.limit_hit(returncode),
+                stderr="".join(self.stderr)[-4000:],
+                disk_full=bool(summary.get("disk_full")) or disk.full,
+                peak_disk_mb=max(float(summary.get("peak_disk_bytes", 0)), disk.peak_bytes) / 2**20,
+            ), job
+
+    @staticmethod
+    def discard(job: Path) -> None:
+        _remove_tree(job)
+
+
+def preload_modules(notebook_sources: list[str]) -> list[str]:
+    """The modules a notebook imports at top level (the grader's own excepted), to import once."""
+    names = []
+    for source in notebook_sources:
+        for match in re.finditer(r"^(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", source, re.M):
+            name = match.group(1) or match.group(2)
+            if not name.startswith(("autograder", "_")) and name not in names:
+                names.append(name)
+    return names
+
+
+def slot_for(sandbox: Sandbox, preload: list[str]) -> WarmSandbox | None:
+    """This thread's running zygote for ``sandbox`` (started now if needed), or None if none can start."""
+    key = (tuple((str(m.source), m.target, m.writable) for m in sandbox.mounts), tuple(sorted(sandbox.env.items())),
+           tuple(preload), sandbox.limits.file_size_mb, sandbox.limits.disk_mb)
+    if key in _failed:
+        return None
+    slots = _local.__dict__.setdefault("slots", {})
+    slot = slots.get(key)
+    if slot is not None and slot.alive:
+        return slot
+    if slot is not None:
+        log.warning("warm sandbox %s died; starting another", slot.spool.name)
+        slot.close()
+    slot = WarmSandbox(sandbox, preload)
+    slot.key = key
+    try:
+        slot.start()
+    except (WarmUnavailable, OSError, ValueError) as error:
+        slot.close()
+        _failed[key] = str(error)
+        log.warning("no warm sandbox here, each submission starts its own Python (slower): %s", error)
+        return None
+    slots[key] = slot
+    with _all_lock:
+        _all.append(slot)
+    return slot
+
+
+def retire(slot: WarmSandbox, error: WarmUnavailable) -> None:
+    """Stop a zygote that failed; if runs cannot be isolated here at all, never start its kind again."""
+    log.warning("warm sandbox %s failed (%s); running this submission cold", slot.spool.name, error)
+    slot.close()
+    if isinstance(error, IsolationFailed):
+        _failed[slot.key] = str(error)
+
+
+def close_all() -> None:
+    """Stop every zygote this process started (each thread's)."""
+    with _all_lock:
+        slots, _all[:] = list(_all), []
+    for slot in slots:
+        slot.close()
+    getattr(_local, "slots", {}).clear()

@@ -1,0 +1,134 @@
+"""Warm sandboxes: runs forked from one zygote share nothing, and grade exactly as cold runs do."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import replace
+
+import pytest
+
+from autograder import references as refs
+from autograder import warm
+from autograder.course import Course, GraderConfig
+from autograder.grading import Assignment, grade_notebook
+from autograder.sandbox import Limits
+from tests.grader import hostile
+
+pytestmark = pytest.mark.slow
+LIMITS = Limits(wall_seconds=45, cell_timeout=6, memory_mb=1500, max_tasks=256, disk_mb=256)
+DAEMON = "31338"
+
+# Everything a run could leave behind for the next one, in every place it could try.
+TAMPER = f"""
+import builtins, ctypes, json, os, socket, subprocess, sys
+import IPython.display, numpy
+json.dumps = lambda *a, **k: "tampered"
+numpy.sum = lambda *a, **k: 42
+IPython.display.display = lambda *a, **k: None
+builtins.TAMPERED = True
+sys.modules["tampered_module"] = json
+os.environ["TAMPERED"] = "1"
+for path in ("/tmp/tampered", "/dev/shm/tampered", "/home/student/tampered", "tampered", "/dev/tampered", "/jobs/tampered"):
+    try:
+        open(path, "w").write("x")
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget(0x5EED, 4096, 0o1666)  # IPC_CREAT | 0666, never removed
+daemon = ("import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('\\\\0tampered'); s.listen();"
+          " time.sleep({DAEMON})")
+subprocess.Popen([sys.executable, "-c", daemon], start_new_session=True)
+subprocess.Popen(["sleep", "{DAEMON}"], start_new_session=True)
+import time; time.sleep(0.5)
+def square(x):
+    return x * x
+"""
+
+PROBE = """
+import builtins, ctypes, json, os, socket, sys
+import IPython.display, numpy
+found = {
+    "json": json.dumps([1]) == "[1]",
+    "numpy": int(numpy.sum([1, 2])) == 3,
+    "display": IPython.display.display.__module__ == "IPython.core.display_functions",
+    "builtins": not hasattr(builtins, "TAMPERED"),
+    "modules": "tampered_module" not in sys.modules,
+    "environment": "TAMPERED" not in os.environ,
+    "files": [p for p in ("/tmp/tampered", "/dev/shm/tampered", "/home/student/tampered", "tampered",
+                          "/dev/tampered") if os.path.exists(p)] == [],
+    "spool_hidden": os.listdir("/jobs") == [],
+    "shared_memory": ctypes.CDLL(None).shmget(0x5EED, 0, 0) == -1,
+    "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit())[:2] == [1, 2],
+    "only_this_run": len([p for p in os.listdir("/proc") if p.isdigit()]) <= 4,
+}
+try:
+    probe = socket.socket(socket.AF_UNIX)
+    probe.connect("\\0tampered")
+    found["socket"] = False
+except OSError:
+    found["socket"] = True
+print("ISOLATION", json.dumps(found))
+def square(x):
+    return x * x
+"""
+
+
+def _printed(executed: bytes) -> str:
+    notebook = json.loads(executed)
+    return "".join("".join(o.get("text", "")) for c in notebook["cells"] for o in c.get("outputs", []))
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_repo):
+    assignment = Assignment.load(tiny_repo, "tiny", LIMITS, "tests.grader.tiny_checks")
+    assignment = replace(assignment, references=refs.build(assignment, seed=7))
+    solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
+    yield assignment, solution
+    warm.close_all()
+
+
+def test_a_run_leaves_nothing_for_the_next_run_of_the_same_zygote(tiny):
+    assignment, solution = tiny
+    tamperer = hostile.build(solution, hostile.Case(6, answers={"answer_square": TAMPER}))
+    result, _ = grade_notebook(assignment, "tamperer", tamperer)
+    assert not result.reason, "the tamperer ran to the end"  # its own results it broke itself
+    slot = warm.slot_for(*_slot_arguments(assignment))
+    runs = slot.runs
+    probe = hostile.build(solution, hostile.Case(6, answers={"answer_square": PROBE}))
+    result, executed = grade_notebook(assignment, "probe", probe)
+    assert slot.runs == runs + 1, "both runs were forked from the same zygote"
+    line = next(line for line in _printed(executed).splitlines() if line.startswith("ISOLATION"))
+    found = json.loads(line.removeprefix("ISOLATION "))
+    assert found == dict.fromkeys(found, True)
+    assert result.score == 6
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"sleep {DAEMON}" not in processes, "a run's processes die with it"
+
+
+def _slot_arguments(assignment):
+    from autograder.grading import sandbox_for
+
+    release = [cell.source for cell in assignment.notebook.release.cells if cell.cell_type == "code"]
+    return sandbox_for(assignment), warm.preload_modules(release)
+
+
+WARM_AND_COLD = ("correct", "unanswered", "infinite_loop", "os_exit", "memory_bomb", "fork_bomb", "disk_hog",
+                 "symlinked_executed_notebook", "patched_numpy", "segfault")
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_warm_and_cold_runs_grade_alike(tiny_repo, tmp_path, mode):
+    cases = {name: case for name, case in hostile.cases(["/nonexistent"]).items() if name in WARM_AND_COLD}
+    solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
+    for name, case in cases.items():
+        folder = tmp_path / "submitted" / name / "tiny"
+        folder.mkdir(parents=True)
+        (folder / case.filename).write_bytes(hostile.build(solution, case))
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, limits=LIMITS, workers=2, seed=11,
+                                 checks_modules={"tiny": "tests.grader.tiny_checks"}, warm=mode == "warm"))
+    results = {r.student: r for r in course.autograde("tiny", progress=False)}
+    assert {name: results[name].score for name in cases} == {name: case.score for name, case in cases.items()}
+    for name, case in cases.items():
+        explanation = " ".join([results[name].reason, *(t.message for t in results[name].tests)])
+        assert case.reason in explanation, (mode, name, explanation)
