@@ -672,6 +672,20 @@ class Engine:
         return recording
 
 
+def observer_seconds(assignment_id: str, repeats: int = 3) -> float:
+    """The floor of grading one submission: every observer on the solution in a warm process
+    (TensorFlow imported, the notebook's definitions loaded), the median of ``repeats`` seeds."""
+    engine = Engine(assignment_id, seeds=SEEDS[:1])
+    seconds = []
+    for seed in range(repeats):
+        namespace, _ = engine._fork({})
+        started = time.monotonic()
+        for test in engine.tests:
+            engine._observe(test, namespace, 1000 + seed)
+        seconds.append(time.monotonic() - started)
+    return sorted(seconds)[len(seconds) // 2]
+
+
 class Worker:
     """An :class:`Engine` in a child process, so that a mutant that crashes the interpreter (a batch
     of two billion images) or hangs in native code costs a restart, not the whole run. Such a
