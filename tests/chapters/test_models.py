@@ -10,8 +10,9 @@ import matplotlib
 import pytest
 from keras import layers
 
-from cnn_course import costs, plotting, tables
+from cnn_course import costs, tables
 from cnn_course.models import classic, landmarks
+from cnn_course.plots import cost_charts, model_graphs
 
 matplotlib.use("Agg")
 
@@ -123,13 +124,13 @@ def test_landmark_measurement():
 
 
 def test_figures_draw(vgg16):
-    plotting.plot_layer_costs(tables.layer_table(vgg16).without("Flatten", "Dropout"))
+    cost_charts.plot_layer_costs(tables.layer_table(vgg16).without("Flatten", "Dropout"))
     inputs = keras.Input((4, 4, 2), name="a")
     x = layers.Conv2D(2, 3, padding="same")(inputs)
-    graph = plotting.plot_model_graph(keras.Model(inputs, layers.Add()([x, inputs])))
+    graph = model_graphs.plot_model_graph(keras.Model(inputs, layers.Add()([x, inputs])))
     assert len(graph.axes[0].patches) == 3  # input, conv, add
     stats = [landmarks.LandmarkStats("a", 2000, 10, 2, 5, (1,), ""), landmarks.LandmarkStats("b", 2010, 1e6, 8, 9, (1,), "")]
-    plotting.plot_landmarks(stats)
+    cost_charts.plot_landmarks(stats)
     matplotlib.pyplot.close("all")
 
 

@@ -1,0 +1,194 @@
+"""Diagrams of networks and blocks: activation volumes, the residual block, the inception module,
+GoogLeNet, and which layers of a pretrained network transfer learning trains.
+
+Drawn with matplotlib patches: graphviz/pydot (``keras.utils.plot_model``) are not installed.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from cnn_course.plots.shapes import arrow, box
+
+
+def _cuboid(ax, x, side, thickness, color, label):
+    """A volume drawn as a cuboid: ``side`` is its height/width, ``thickness`` its channels."""
+    from matplotlib.patches import Polygon
+
+    depth = 0.35 * side  # oblique offset for the receding (width) edge
+    front = [(x, 0), (x + thickness, 0), (x + thickness, side), (x, side)]
+    top = [(x, side), (x + thickness, side), (x + thickness + depth, side + depth), (x + depth, side + depth)]
+    right = [(x + thickness, 0), (x + thickness + depth, depth), (x + thickness + depth, side + depth), (x + thickness, side)]
+    for face, alpha in ((front, 0.9), (top, 0.6), (right, 0.45)):
+        ax.add_patch(Polygon(face, closed=True, facecolor=color, edgecolor="black", alpha=alpha, linewidth=1))
+    ax.text(x + (thickness + depth) / 2, -0.35, label, ha="center", va="top", fontsize=10)
+    return x + thickness + depth
+
+
+def plot_volumes(volumes, operations=(), title: str | None = None, colors=None, ax=None):
+    """Draw a chain of activation volumes ``(height, width, channels)`` with the operation
+    between each pair written on the arrow. Sizes are drawn on a log scale so that 1 and 1024
+    channels both fit; the labels give the real shape."""
+    volumes = [tuple(int(v) for v in volume) for volume in volumes]
+    operations = list(operations) + [""] * (len(volumes) - 1 - len(operations))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.2 * len(volumes), 3.2))
+    colors = colors or plt.cm.tab10.colors
+    x, top = 0.0, 0.0
+    for index, (h, w, c) in enumerate(volumes):
+        side = 1.0 + np.log2(max(h, 1)) * 0.45
+        thickness = 0.15 + np.log2(max(c, 1)) * 0.22
+        end = _cuboid(ax, x, side, thickness, colors[index % len(colors)], f"{h}×{w}×{c}")
+        top = max(top, side * 1.35)
+        if index < len(volumes) - 1:
+            ax.annotate("", xy=(end + 2.0, side / 2), xytext=(end + 0.2, side / 2),
+                        arrowprops=dict(arrowstyle="->", linewidth=1.5))
+            ax.text(end + 1.1, side / 2 + 0.15, operations[index], ha="center", va="bottom", fontsize=9, wrap=True)
+        x = end + 2.2
+    ax.set_xlim(-0.3, x - 1.9)
+    ax.set_ylim(-1.0, top + 0.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def plot_residual_block(main_path=("linear", "ReLU", "linear"), shortcut: str = "shortcut (identity)", ax=None):
+    """The residual block: a main path from a[l] to z[l+2], and a shortcut that adds a[l]
+    back before the last ReLU, giving a[l+2] = g(z[l+2] + a[l])."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 2.8))
+    chain = [("$a^{[l]}$", "#d9d9d9"), *[(step, "#fde9a9" if "ReLU" in step else "#a9cdfd") for step in main_path],
+             ("+", "#b9e4b0"), ("ReLU", "#fde9a9"), ("$a^{[l+2]}$", "#d9d9d9")]
+    step, y = 1.5, 1.0
+    for index, (text, color) in enumerate(chain):
+        box(ax, (index * step, y), text, 0.3 if text == "+" else 1.1, 0.7, color, fontsize=9)
+        if index:
+            left = 0.15 if chain[index - 1][0] == "+" else 0.55
+            right = 0.15 if text == "+" else 0.55
+            arrow(ax, ((index - 1) * step + left, y), (index * step - right, y))
+    plus = len(main_path) + 1
+    ax.annotate("", xy=(plus * step, y + 0.3), xytext=(0, y + 0.3),
+                arrowprops=dict(arrowstyle="->", linewidth=1.4, color="tab:red", connectionstyle="arc3,rad=-0.35"))
+    ax.text(plus * step / 2, y + 1.35, shortcut, ha="center", color="tab:red", fontsize=10)
+    ax.text(plus * step / 2 + 0.75, y - 0.65, "main path → $z^{[l+2]}$", ha="center", fontsize=9, color="dimgray")
+    ax.set_xlim(-0.7, (len(chain) - 1) * step + 0.7)
+    ax.set_ylim(0.1, 2.7)
+    ax.axis("off")
+    return ax.figure
+
+
+def plot_inception_module(filters=(64, 96, 128, 16, 32, 32), input_shape=(28, 28, 192), ax=None):
+    """The inception module's four branches, with the shape each one produces.
+
+    ``filters`` = (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj), as in
+    :func:`cnn_course.models.inception.inception_module`.
+    """
+    n1, r3, n3, r5, n5, pool = filters
+    h, w, c = input_shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 5.2))
+    colors = {"1x1": "#fde9a9", "conv": "#a9cdfd", "pool": "#f6b5b5", "io": "#d9d9d9", "concat": "#b9e4b0"}
+    xs = [1.5, 4.0, 6.5, 9.0]
+    box(ax, (5.25, 6.0), f"previous activation\n{h}×{w}×{c}", 3.2, 0.8, colors["io"])
+    branches = [
+        [(f"1×1 conv, {n1}", colors["1x1"])],
+        [(f"1×1 conv, {r3}", colors["1x1"]), (f"3×3 conv, {n3}", colors["conv"])],
+        [(f"1×1 conv, {r5}", colors["1x1"]), (f"5×5 conv, {n5}", colors["conv"])],
+        [("3×3 max-pool\nstride 1, same", colors["pool"]), (f"1×1 conv, {pool}", colors["1x1"])],
+    ]
+    outputs = [n1, n3, n5, pool]
+    for x, steps, out in zip(xs, branches, outputs):
+        arrow(ax, (5.25, 5.6), (x, 4.85))
+        ys = [4.4, 3.0] if len(steps) == 2 else [3.0]
+        if len(steps) == 1:
+            arrow(ax, (x, 4.85), (x, 3.4))
+        for index, (y, (text, color)) in enumerate(zip(ys, steps)):
+            box(ax, (x, y), text, 2.1, 0.8, color)
+            if index:
+                arrow(ax, (x, ys[index - 1] - 0.4), (x, y + 0.4))
+        ax.text(x + 0.08, 2.1, f"{h}×{w}×{out}", ha="left", va="center", fontsize=8, color="dimgray")
+        arrow(ax, (x, 2.6), (5.25, 1.0))
+    box(ax, (5.25, 0.6), f"channel concatenation → {h}×{w}×{sum(outputs)}", 5.0, 0.8, colors["concat"])
+    ax.set_xlim(0, 10.5)
+    ax.set_ylim(0, 6.6)
+    ax.axis("off")
+    return ax.figure
+
+
+def plot_googlenet(modules, aux_after=("4a", "4d"), ax=None):
+    """GoogLeNet as a chain of boxes: stem, inception modules (with the max-pools that halve
+    the grid), the classifier, and the two side branches (auxiliary classifiers)."""
+    chain = [("input\n224×224×3", "io"), ("7×7 conv/2", "conv"), ("max-pool/2", "pool"),
+             ("1×1 conv", "1x1"), ("3×3 conv", "conv"), ("max-pool/2", "pool")]
+    for name in modules:
+        if name in ("4a", "5a"):
+            chain.append(("max-pool/2", "pool"))
+        chain.append((f"inception\n{name}", "inception"))
+    chain += [("avg-pool", "pool"), ("dropout + FC", "fc"), ("softmax", "softmax")]
+    colors = {"io": "#d9d9d9", "conv": "#a9cdfd", "1x1": "#fde9a9", "pool": "#f6b5b5",
+              "inception": "#b9e4b0", "fc": "#e0c7f2", "softmax": "#ffcf99"}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(len(chain) * 0.85, 4.6))
+    step, y = 0.85, 3.0
+    for index, (text, kind) in enumerate(chain):
+        x = index * step
+        box(ax, (x, y), text, 0.62, 1.9, colors[kind], fontsize=8, rotation=90)
+        if index:
+            arrow(ax, (x - step + 0.31, y), (x - 0.31, y))
+        name = text.split("\n")[-1]
+        if kind == "inception" and name in aux_after:
+            number = aux_after.index(name) + 1
+            arrow(ax, (x, y - 0.95), (x, 1.45))
+            box(ax, (x, 1.05), f"side branch {number}\navg-pool, 1×1 conv,\nFC 1024, FC 1000", 1.8, 0.8, colors["fc"], fontsize=7)
+            arrow(ax, (x, 0.67), (x, 0.42))
+            box(ax, (x, 0.15), f"softmax {number}", 1.1, 0.45, colors["softmax"], fontsize=8)
+    ax.set_xlim(-0.5, (len(chain) - 1) * step + 0.5)
+    ax.set_ylim(-0.2, 4.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax.figure
+
+
+def plot_transfer_strategies(n_layers: int = 8, fine_tuned: int = 3, ax=None):
+    """Which layers of a pretrained network to freeze, by how much labelled data there is.
+
+    One row per regime: the pretrained layers (frozen or trained) then the new softmax head.
+    """
+    from matplotlib.patches import Patch
+
+    colors = {"frozen": "#a9cdfd", "trained": "#ffb870", "head": "#f28e8e"}
+    rows = [
+        ("little data", "freeze every layer,\ntrain only the new head", 0),
+        ("more data", f"freeze the early layers,\nfine-tune the last {fine_tuned} and the head", fine_tuned),
+        ("lots of data", "pretrained weights are the\ninitialisation; train everything", n_layers),
+    ]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, 4.2))
+    step = 0.95
+    for row, (regime, advice, trained) in enumerate(rows):
+        y = 2.0 * (len(rows) - 1 - row)
+        ax.text(-0.9, y, regime, ha="right", va="center", fontsize=11, fontweight="bold")
+        box(ax, (0, y), "x", 0.55, 1.0, "#d9d9d9")
+        for layer in range(n_layers):
+            x = (layer + 1) * step
+            state = "trained" if layer >= n_layers - trained else "frozen"
+            box(ax, (x, y), f"L{layer + 1}", 0.7, 1.0, colors[state], fontsize=8)
+            arrow(ax, (x - step + 0.35, y), (x - 0.35, y))
+        x_head = (n_layers + 1) * step + 0.35
+        arrow(ax, (n_layers * step + 0.35, y), (x_head - 0.55, y))
+        box(ax, (x_head, y), "new\nsoftmax", 1.1, 1.0, colors["head"], fontsize=8)
+        ax.text(x_head + 0.8, y, advice, ha="left", va="center", fontsize=9.5)
+    ax.legend(handles=[Patch(facecolor=colors["frozen"], edgecolor="black", label="frozen: pretrained weights kept"),
+                       Patch(facecolor=colors["trained"], edgecolor="black", label="trained: starts from pretrained weights"),
+                       Patch(facecolor=colors["head"], edgecolor="black", label="new head: random start, always trained")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3, fontsize=9, frameon=False)
+    ax.annotate("", xy=(-3.2, -0.6), xytext=(-3.2, 4.6), arrowprops=dict(arrowstyle="->", color="gray"))
+    ax.text(-3.45, 2.0, "more labelled data", rotation=90, ha="center", va="center", fontsize=9, color="gray")
+    ax.set_xlim(-3.7, x_head + 4.2)
+    ax.set_ylim(-1.0, 5.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax.figure

@@ -1,0 +1,68 @@
+"""Training over time: learning curves of Keras histories, and the time line of an input pipeline."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+
+def plot_history(*histories, metrics=("loss", "accuracy"), labels=None, boundaries=()):
+    """Plot training curves of one or more Keras ``History`` objects (or their ``.history`` dicts).
+
+    Several histories are drawn one after another (e.g. feature extraction then fine-tuning);
+    ``boundaries`` marks the epochs where a new phase starts.
+    """
+    logs = [getattr(h, "history", h) for h in histories]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for split in (metric, f"val_{metric}"):
+            values = [v for log in logs for v in log.get(split, [])]
+            if values:
+                ax.plot(range(1, len(values) + 1), values, marker="o", label=split)
+        for epoch in boundaries:
+            ax.axvline(epoch + 0.5, color="gray", linestyle="--", linewidth=1)
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_pipeline_timeline(prepare_s: float, train_s: float, n_batches: int = 5, ax=None):
+    """Time lines of training with and without a background thread preparing the next batch.
+
+    ``prepare_s``: CPU time to load and distort one mini-batch; ``train_s``: one training step.
+    Sequentially every step waits for its batch; pipelined, batch ``k + 1`` is prepared while
+    the model trains on batch ``k``, so a step costs about ``max(prepare_s, train_s)``.
+    """
+    from matplotlib.patches import Patch
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 3.0))
+    colors = {"prepare": "#a9cdfd", "train": "#ffb870"}
+    lanes = {("sequential", "prepare"): 3.0, ("sequential", "train"): 3.0,
+             ("pipelined", "prepare"): 1.4, ("pipelined", "train"): 0.6}
+    clock = 0.0
+    for _ in range(n_batches):  # one lane: load/distort, then train, then the next batch
+        ax.broken_barh([(clock, prepare_s)], (lanes["sequential", "prepare"] - 0.3, 0.6), facecolor=colors["prepare"], edgecolor="black")
+        ax.broken_barh([(clock + prepare_s, train_s)], (lanes["sequential", "train"] - 0.3, 0.6), facecolor=colors["train"], edgecolor="black")
+        clock += prepare_s + train_s
+    sequential_end = clock
+    ready, free = [], 0.0
+    for k in range(n_batches):  # the producer thread never waits (prefetch buffer)
+        ax.broken_barh([(k * prepare_s, prepare_s)], (lanes["pipelined", "prepare"] - 0.3, 0.6), facecolor=colors["prepare"], edgecolor="black")
+        ready.append((k + 1) * prepare_s)
+    for k in range(n_batches):
+        start = max(ready[k], free)
+        ax.broken_barh([(start, train_s)], (lanes["pipelined", "train"] - 0.3, 0.6), facecolor=colors["train"], edgecolor="black")
+        free = start + train_s
+    ax.set_yticks([3.0, 1.4, 0.6], ["sequential\n(one thread)", "pipelined: CPU thread", "pipelined: training"])
+    ax.set_xlabel("seconds")
+    ax.axvline(sequential_end, color="gray", linestyle=":")
+    ax.axvline(free, color="gray", linestyle=":")
+    ax.set_title(f"{n_batches} steps: {sequential_end:.2f} s sequential vs {free:.2f} s pipelined")
+    ax.legend(handles=[Patch(facecolor=colors["prepare"], edgecolor="black", label="load + distort a batch"),
+                       Patch(facecolor=colors["train"], edgecolor="black", label="training step")],
+              loc="lower right", fontsize=9)
+    ax.set_ylim(0, 3.8)
+    ax.figure.tight_layout()
+    return ax.figure
