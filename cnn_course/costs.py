@@ -150,3 +150,67 @@ def _leaf_layers(model):
             yield from _leaf_layers(layer)
         else:
             yield layer
+
+
+# ResNet-50 (He et al., 2015, table 1): bottleneck blocks per stage and the width of each block's
+# 1x1 reduction and 3x3 convolution; the last 1x1 expands to BOTTLENECK_EXPANSION times that width.
+RESNET50_STAGES = (3, 4, 6, 3)
+RESNET50_WIDTHS = (64, 128, 256, 512)
+BOTTLENECK_EXPANSION = 4
+
+
+class PartCost(NamedTuple):
+    """One part of a network (stem, stage, head): its output shape, blocks and costs for one image.
+
+    ``parameters`` are the learned weights (kernels, biases, batch norm's gamma and beta);
+    ``statistics`` are batch norm's moving means and variances, which Keras's ``count_params()``
+    also counts.
+    """
+
+    part: str
+    output: tuple[int, ...]
+    blocks: int
+    parameters: int
+    statistics: int
+    multiplications: int
+
+
+def _conv_bn(side_out: int, f: int, c_in: int, c_out: int, bias: bool) -> tuple[int, int, int]:
+    """(parameters, statistics, multiplications) of an ``f x f`` convolution followed by batch norm."""
+    return (conv_parameters(f, c_in, c_out, bias=bias) + 2 * c_out, 2 * c_out,
+            conv_multiplications(side_out, side_out, c_out, f, c_in))
+
+
+def bottleneck_resnet_costs(input_side: int = 224, classes: int = 1000, *, stages=RESNET50_STAGES,
+                            widths=RESNET50_WIDTHS, conv_bias: bool = False, stride_in_3x3: bool = False,
+                            input_channels: int = 3) -> list[PartCost]:
+    """Per-part costs of a ResNet built from bottleneck blocks (ResNet-50 by default), by arithmetic.
+
+    Stem: 7x7/2 conv + BN, 3x3/2 max-pool. Each block: 1x1 to ``width``, 3x3 "same", 1x1 to
+    ``4 * width``, each followed by BN; the first block of a stage has a 1x1 projection shortcut
+    (+ BN) and, after the first stage, halves the grid. The paper (and Keras's ``ResNet50``) puts
+    that stride in the first 1x1 convolution; ``stride_in_3x3`` moves it to the 3x3 one, as
+    torchvision's "ResNet v1.5" does, which costs more multiplications for the same parameters.
+    Head: global average pooling and a fully connected layer with bias. ``conv_bias`` adds a bias
+    to every convolution, as Keras's ``ResNet50`` and the graded assignment do.
+    """
+    side = conv_output_size(input_side, 7, padding=3, stride=2)
+    stem = _conv_bn(side, 7, input_channels, 64, conv_bias)
+    side = conv_output_size(side, 3, padding=1, stride=2)
+    rows = [PartCost("stem", (side, side, 64), 0, *stem)]
+    channels = 64
+    for index, (blocks, width) in enumerate(zip(stages, widths)):
+        totals = [0, 0, 0]
+        for block in range(blocks):
+            stride = 2 if index and block == 0 else 1
+            out_side = conv_output_size(side, 1, stride=stride)  # 1x1 "valid" or 3x3 "same": ceil(side / stride)
+            convs = [(side if stride_in_3x3 else out_side, 1, channels, width), (out_side, 3, width, width),
+                     (out_side, 1, width, BOTTLENECK_EXPANSION * width)]
+            if block == 0:
+                convs.append((out_side, 1, channels, BOTTLENECK_EXPANSION * width))  # projection shortcut
+            for conv in convs:
+                totals = [total + cost for total, cost in zip(totals, _conv_bn(*conv, bias=conv_bias))]
+            side, channels = out_side, BOTTLENECK_EXPANSION * width
+        rows.append(PartCost(f"conv{index + 2}_x", (side, side, channels), blocks, *totals))
+    rows.append(PartCost("head", (classes,), 0, conv_parameters(1, channels, classes), 0, channels * classes))
+    return rows

@@ -93,6 +93,8 @@ def check(what: str, computed: float, stated: float, **options) -> float:
 
 
 def _fmt(value: float, approximate: bool = False) -> str:
+    if approximate and abs(value) >= 1e9 and float(value / 1e7).is_integer():
+        return f"about {value / 1e9:g} billion"
     if approximate and abs(value) >= 1e6 and float(value / 1e5).is_integer():
         return f"about {value / 1e6:g} million"
     if approximate and abs(value) >= 1e4 and float(value / 1e3).is_integer():

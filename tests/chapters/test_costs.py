@@ -72,6 +72,31 @@ def test_compound_scaling():
     assert costs.compound_scaling(2, alpha=2, beta=1, gamma=1).flops == 4
 
 
+
+def test_resnet50_costs_by_hand():
+    rows = costs.bottleneck_resnet_costs()
+    assert [row.part for row in rows] == ["stem", "conv2_x", "conv3_x", "conv4_x", "conv5_x", "head"]
+    assert [row.blocks for row in rows[1:-1]] == list(costs.RESNET50_STAGES)
+    assert [row.output for row in rows] == [(56, 56, 64), (56, 56, 256), (28, 28, 512), (14, 14, 1024), (7, 7, 2048),
+                                            (1000,)]
+    stem = rows[0]
+    assert (stem.parameters, stem.statistics) == (7 * 7 * 3 * 64 + 2 * 64, 2 * 64)
+    assert stem.multiplications == 112 * 112 * 64 * 7 * 7 * 3
+    assert rows[-1].parameters == 2048 * 1000 + 1000 and rows[-1].multiplications == 2048 * 1000
+    # conv2_x: three blocks 64 -> 64 -> 256 at 56x56, the first from 64 channels with a projection, the others from 256.
+    convs = 64 * 64 + 2 * 256 * 64 + 3 * 9 * 64 * 64 + 3 * 64 * 256 + 64 * 256
+    bn_channels = 3 * (64 + 64 + 256) + 256
+    assert rows[1].parameters == convs + 2 * bn_channels and rows[1].statistics == 2 * bn_channels
+    assert rows[1].multiplications == 56 * 56 * convs
+    # torchvision's resnet50 (no conv bias, stride in the 3x3): 25,557,032 parameters, 4.09 GFLOPS (multiply-adds).
+    assert sum(row.parameters for row in rows) == 25_557_032
+    v15 = costs.bottleneck_resnet_costs(stride_in_3x3=True)
+    assert [row.parameters for row in v15] == [row.parameters for row in rows]
+    assert sum(row.multiplications for row in v15) == pytest.approx(4.09e9, rel=1e-3)
+    # The graded assignment: 64x64x3 input, 6 classes, Conv2D's default bias.
+    assignment = costs.bottleneck_resnet_costs(64, 6, conv_bias=True)
+    assert sum(row.parameters + row.statistics for row in assignment) == 23_600_006
+
 # --- model builders: graph construction only, no training ---------------------------------
 
 
@@ -151,3 +176,17 @@ def test_keras_multiplications_of_the_lecture_example(keras):
     assert cost(keras.layers.DepthwiseConv2D(3), keras.layers.Conv2D(5, 1)) == 672
     assert cost(keras.layers.SeparableConv2D(5, 3)) == 672
     assert cost(keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dense(10)) == 9 * 3 * 10
+
+
+
+def test_resnet50_costs_match_keras_part_by_part(keras):
+    reference = keras.applications.ResNet50(weights=None)
+    parts = {"stem": ("conv1_", "pool1_"), "head": ("avg_pool", "predictions")}
+    for row in costs.bottleneck_resnet_costs(conv_bias=True):
+        prefixes = parts.get(row.part, (row.part.removesuffix("x"),))
+        members = [layer for layer in reference.layers if layer.name.startswith(prefixes)]
+        assert tuple(members[-1].output.shape[1:]) == row.output
+        assert sum(layer.count_params() for layer in members) == row.parameters + row.statistics, row.part
+        assert sum(costs.layer_multiplications(layer) for layer in members) == row.multiplications, row.part
+    trainable = sum(int(weight.numpy().size) for weight in reference.trainable_weights)
+    assert trainable == sum(row.parameters for row in costs.bottleneck_resnet_costs(conv_bias=True))

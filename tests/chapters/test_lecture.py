@@ -31,3 +31,9 @@ def test_a_mismatch_raises_and_shows_nothing(monkeypatch):
     with pytest.raises(lecture.LectureNumberMismatch):
         lecture.check("parameters", 130e6, 138e6, rel_tol=0.005)
     assert shown == []
+
+
+def test_rounded_billions_read_as_billions():
+    assert lecture._fmt(3.8e9, approximate=True) == "about 3.8 billion"
+    assert lecture._fmt(4.09e9, approximate=True) == "about 4.09 billion"
+    assert lecture._fmt(3_857_973_248) == "3,857,973,248"
