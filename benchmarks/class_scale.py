@@ -155,16 +155,26 @@ def plot(report: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = list(report["assignments"])
-    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=150)
+    fig, ax = plt.subplots(figsize=(8.5, 3.6), dpi=150)
     for row, name in enumerate(names):
         kinds = report["assignments"][name]["seconds_by_kind"]
         for column, (kind, seconds) in enumerate(kinds.items()):
             ax.barh(row + column * 0.15 - 0.3, seconds, height=0.14, label=kind if row == 0 else None,
                     color=f"C{column}")
+        graded = report["assignments"][name]
+        marks = [(graded.get("floor_seconds"), "k", "|", "floor: observers alone, warm"),
+                 (graded["p50_seconds"], "C9", "o", "median, warm sandboxes"),
+                 (graded.get("cold", {}).get("p50_seconds"), "0.5", "s", "median, cold (before)")]
+        for seconds, color, marker, label in marks:
+            if seconds:
+                ax.plot([seconds], [row + 0.45], marker=marker, color=color, markersize=9, linestyle="none",
+                        label=label if row == 0 else None)
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("seconds per submission (mean, one worker)")
-    ax.set_title(f"Grading a class: {report['workers']} workers on {report['cores']} cores")
-    ax.legend(fontsize=7, loc="lower right")
+    minutes = report["total_seconds"] / 60
+    ax.set_title(f"Grading {sum(a['students'] for a in report['assignments'].values())} submissions: "
+                 f"{minutes:.1f} min with {report['workers']} workers on {report['cores']} cores")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path)
 
