@@ -1,9 +1,10 @@
 """`make bench`: timings that are worth watching but are not tests. Writes benchmarks/results/.
 
-    python benchmarks/run.py [--skip-tests] [--skip-plain] [--skip-mutation]
+    python benchmarks/run.py [--skip-tests] [--skip-plain] [--skip-class] [--skip-mutation]
 
 Per-chapter execution time, book build cold and warm, grading throughput (ours vs plain
-nbgrader), the checks' mutation score (benchmarks/mutation.py) and the full test suite's wall
+nbgrader), a class of 100 generated students per assignment (benchmarks/class_scale.py), the
+checks' mutation score (benchmarks/mutation.py) and the full test suite's wall
 time, gathered into results/report.md.
 """
 
@@ -51,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--skip-plain", action="store_true", help="skip plain nbgrader (slow: full training)")
+    parser.add_argument("--skip-class", action="store_true", help="skip the class of 100 per assignment (about 20 min)")
     parser.add_argument("--skip-mutation", action="store_true", help="skip the mutation score (about an hour)")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -59,6 +61,10 @@ def main() -> None:
         command = [sys.executable, "benchmarks/grading_throughput.py", "--assignment", assignment, "--copies", "4"]
         subprocess.run(command + (["--skip-plain"] if args.skip_plain else []), cwd=REPO, check=True)
         report["grading"][assignment] = json.loads((RESULTS / f"grading_{assignment}.json").read_text())
+    if not args.skip_class:  # plain nbgrader is measured above
+        subprocess.run([sys.executable, "benchmarks/class_scale.py", "--students", "100", "--plain", "0"], cwd=REPO,
+                       check=True)
+        report["class_scale"] = json.loads((RESULTS / "class_scale.json").read_text())
     if not args.skip_mutation:  # exits 1 on an unexplained survivor: reported, not fatal here
         (RESULTS / "mutation.json").unlink(missing_ok=True)
         subprocess.run([sys.executable, "benchmarks/mutation.py"], cwd=REPO)
@@ -76,6 +82,15 @@ def main() -> None:
         plain = grading.get("plain_nbgrader", {}).get("submissions_per_minute", "-")
         lines.append(f"| {name} | {grading['ours']['submissions_per_minute']} | {plain} | "
                      f"{grading.get('throughput_ratio', '-')} |")
+    if "class_scale" in report:
+        scale = report["class_scale"]
+        lines += ["", f"A class of 100 per assignment, {scale['workers']} workers: {scale['total_seconds']} s in all "
+                      "(class_scale.png)", "", "| assignment | seconds | p50 | p95 | floor | cold p50 | same scores |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, graded in scale["assignments"].items():
+            cold = graded.get("cold", {})
+            lines.append(f"| {name} | {graded['total_seconds']} | {graded['p50_seconds']} | {graded['p95_seconds']} | "
+                         f"{graded['floor_seconds']} | {cold.get('p50_seconds', '-')} | {cold.get('same_scores', '-')} |")
     if "mutation" in report:
         lines += ["", "| assignment | mutants killed | equivalent | mutation score | correct answers with full marks |",
                   "|---|---|---|---|---|"]
