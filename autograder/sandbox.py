@@ -38,6 +38,26 @@ ETC_FILES = (
 )
 
 
+class StderrTail(threading.Thread):
+    """Reads a sandbox's stderr to its end, keeping only the last ``keep`` bytes: a run that floods
+    its stderr costs the grader no memory and never blocks on a full pipe."""
+
+    def __init__(self, stream, keep: int = 16_000):
+        super().__init__(daemon=True)
+        self.stream, self.keep, self._tail = stream, keep, b""
+        self.start()
+
+    def run(self) -> None:
+        while chunk := self.stream.read1(65536):
+            self._tail = (self._tail + chunk)[-self.keep:]
+
+    def text(self) -> str:
+        return self._tail.decode(errors="replace")
+
+    def clear(self) -> None:
+        self._tail = b""
+
+
 class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing or cannot create namespaces here."""
 
@@ -133,13 +153,15 @@ class Sandbox:
                 stderr=subprocess.PIPE,
                 start_new_session=True,
             )
+            stderr = StderrTail(process.stderr)
             watchdog = _Watchdog(process, self.limits, cgroups, disk)
             watchdog.start()
             try:
-                _, stderr = process.communicate(timeout=self.limits.wall_seconds)
+                process.wait(timeout=self.limits.wall_seconds)
             except subprocess.TimeoutExpired:
                 watchdog.kill("wall time")
-                _, stderr = process.communicate()
+                process.wait()
+            stderr.join(timeout=5)
             watchdog.stop()
             cgroups.kill_all()
             disk.sample()  # what the run left behind, /tmp included: DiskWatch still holds it
@@ -149,7 +171,7 @@ class Sandbox:
                 peak_memory_mb=max(watchdog.peak_mb, cgroups.peak_bytes() / 2**20),
                 # The grader's own kills first: they explain a SIGKILL at the memory limit too.
                 killed=watchdog.reason or cgroups.limit_hit(process.returncode),
-                stderr=stderr.decode(errors="replace")[-4000:],
+                stderr=stderr.text()[-4000:],
                 disk_full=disk.full,
                 peak_disk_mb=disk.peak_bytes / 2**20,
             )

@@ -22,18 +22,16 @@ import subprocess
 import threading
 import time
 import uuid
-from collections import deque
 from pathlib import Path
 
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch, _remove_tree
-from autograder.sandbox import Mount, RunResult, Sandbox, _Watchdog
+from autograder.sandbox import Mount, RunResult, Sandbox, StderrTail, _Watchdog
 
 log = logging.getLogger("autograder")
 ZYGOTE = Path(__file__).with_name("zygote.py")
 START_SECONDS = 180  # for the zygote's imports, on a busy machine
 REPLY_SECONDS = 30  # for any other answer of the zygote
-STDERR_KEEP = 200  # lines of the zygote's stderr kept, for the run that wrote them
 
 _local = threading.local()
 _all: list[WarmSandbox] = []
@@ -67,7 +65,7 @@ class WarmSandbox:
             env={**sandbox.env, "GRADER_PRELOAD": ",".join(preload)},
         )
         self.process: subprocess.Popen | None = None
-        self.stderr: deque[str] = deque(maxlen=STDERR_KEEP)
+        self.stderr: StderrTail | None = None  # the end of what the zygote and the current run wrote
         self.runs = 0
         self.key: tuple = ()
 
@@ -78,7 +76,7 @@ class WarmSandbox:
         command = self.sandbox.command(["python", "/opt/grader/zygote.py"], "/", warm=True)
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         start_new_session=True)
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self.stderr = StderrTail(self.process.stderr)
         ready = self._receive(START_SECONDS)
         if ready is None or "ready" not in ready:
             raise WarmUnavailable(f"the zygote did not start: {ready}")
@@ -94,10 +92,6 @@ class WarmSandbox:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def _drain_stderr(self) -> None:
-        for line in self.process.stderr:
-            self.stderr.append(line.decode(errors="replace")[:2000])
-
     def _send(self, message: dict) -> None:
         try:
             self.process.stdin.write((json.dumps(message) + "\n").encode())
@@ -112,7 +106,7 @@ class WarmSandbox:
             return None
         line = self.process.stdout.readline()
         if not line:
-            raise WarmUnavailable("the zygote stopped: " + "".join(list(self.stderr)[-20:])[-2000:])
+            raise WarmUnavailable("the zygote stopped: " + self.stderr.text()[-2000:])
         return json.loads(line)
 
     def _reply(self, timeout: float = REPLY_SECONDS) -> dict:
@@ -138,7 +132,7 @@ class WarmSandbox:
                         "output_bytes": output_mb << 20, "max_result_bytes": max_result_bytes})
             started_run = self._reply()
             if "pid" not in started_run:
-                raise IsolationFailed("a run could not be isolated: " + "".join(self.stderr)[-2000:])
+                raise IsolationFailed("a run could not be isolated: " + self.stderr.text()[-2000:])
             pid = started_run["pid"]
             cgroups.attach(pid)
             self._send({"go": True})
@@ -157,7 +151,7 @@ class WarmSandbox:
                 seconds=time.monotonic() - started,
                 peak_memory_mb=max(watchdog.peak_mb, cgroups.peak_bytes() / 2**20),
                 killed=watchdog.reason or cgroups.limit_hit(returncode),
-                stderr="".join(self.stderr)[-4000:],
+                stderr=self.stderr.text()[-4000:],
                 disk_full=bool(summary.get("disk_full")) or disk.full,
                 peak_disk_mb=max(float(summary.get("peak_disk_bytes", 0)), disk.peak_bytes) / 2**20,
             ), job

@@ -177,3 +177,11 @@ def test_tmpfs_job_folder_refuses_writes_past_its_size():
     with JobFolder(Limits(disk_mb=8)) as job_dir:
         with pytest.raises(OSError, match="No space left"):
             (job_dir / "big").write_bytes(b"x" * (9 << 20))
+
+
+def test_a_flood_on_stderr_costs_the_grader_no_memory(tmp_path):
+    """1 GiB written to the sandbox's stderr: the run ends normally, the grader keeps only its tail."""
+    flood = "import os\nfor _ in range(1024):\n    os.write(2, b'E' * (1 << 20))\nos.write(2, b'THE END')\n"
+    result = Sandbox(limits=Limits(wall_seconds=60)).run([sys.executable, "-c", flood], "/")
+    assert result.returncode == 0 and result.killed is None
+    assert result.stderr.endswith("THE END") and len(result.stderr) <= 4000
