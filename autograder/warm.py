@@ -24,6 +24,8 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
+
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch, _remove_tree
 from autograder.sandbox import Mount, RunResult, Sandbox, StderrTail, _Watchdog
@@ -82,7 +84,17 @@ class WarmSandbox:
             raise WarmUnavailable(f"the zygote did not start: {ready}")
         log.info("warm sandbox %s ready (imports took %.1f s)", self.spool.name, ready["ready"])
 
+    def memory_mb(self) -> float:
+        """The zygote's resident memory (what every run shares copy-on-write)."""
+        try:
+            processes = psutil.Process(self.process.pid).children(recursive=True)
+            return max((p.memory_info().rss for p in processes), default=0) / 2**20
+        except psutil.Error:
+            return 0.0
+
     def close(self) -> None:
+        if self.alive:
+            log.info("warm sandbox %s: %d runs, zygote %.0f MB", self.spool.name, self.runs, self.memory_mb())
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
