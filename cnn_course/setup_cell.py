@@ -5,8 +5,10 @@ is a few lines of plain Python with the package's address written in: where ``cn
 imported it runs ``%pip install`` of :data:`~cnn_course.locations.PACKAGE` (or ``$CNN_COURSE_PACKAGE``);
 then it asks the data layer for the data the notebook reads, which downloads the data release once
 (:func:`cnn_course.data.require`). In the course repository, on a hub and in the grader's sandbox the
-package imports and the data is found, so the cell only checks it. The website hides it (``remove-cell``);
-in an assignment it is a locked, ungraded nbgrader cell.
+package imports and the data is found, so the cell only checks it. A chapter's cell also switches its figures to
+SVG (:func:`cnn_course.plots.inline.use_svg_figures`), sharp on the website at any size; an assignment keeps
+matplotlib's PNGs, since its outputs go through the grader, which caps each output's size. The website hides
+the cell (``remove-cell``); in an assignment it is a locked, ungraded nbgrader cell.
 
 ``make setup-cells`` (``python -m cnn_course.setup_cell``) rewrites every notebook's setup cell after
 ``locations`` changed, keeping each one's data; ``--check`` lists the stale ones; ``--add`` inserts a cell.
@@ -30,8 +32,9 @@ NOTEBOOKS = ("book/*.ipynb", "solutions/*/*.ipynb")
 _REQUIRE = re.compile(r"^data\.require\((.*)\)\s*$", re.MULTILINE)
 
 
-def source(requires: tuple[str, ...] | list[str] = ()) -> str:
-    """The cell's code: install the package where it is missing, then require the data files or folders."""
+def source(requires: tuple[str, ...] | list[str] = (), svg_figures: bool = False) -> str:
+    """The cell's code: install the package where it is missing, then require the data files or folders
+    and, with ``svg_figures`` (the chapters), show the notebook's figures as SVG."""
     lines = [
         f"{MARKER} (hidden on the website): where the course's helper package is missing (Colab, a notebook",
         "# downloaded from the website) it is installed; the data this notebook reads is downloaded once.",
@@ -42,8 +45,15 @@ def source(requires: tuple[str, ...] | list[str] = ()) -> str:
         f'    course_package = os.environ.get("{locations.PACKAGE_ENV}", "{locations.PACKAGE}")',
         '    %pip install --quiet "{course_package}"',
     ]
+    imports, calls = [], []
     if requires:
-        lines += ["", "from cnn_course import data", "", "data.require(" + ", ".join(f'"{name}"' for name in requires) + ")"]
+        imports.append("from cnn_course import data")
+        calls.append("data.require(" + ", ".join(f'"{name}"' for name in requires) + ")")
+    if svg_figures:
+        imports.append("from cnn_course.plots import inline")
+        calls.append("inline.use_svg_figures()")
+    if imports:
+        lines += ["", *imports, "", *calls]
     return "\n".join(lines)
 
 
@@ -72,6 +82,11 @@ def _is_nbgrader(notebook) -> bool:
     return any("nbgrader" in cell.get("metadata", {}) for cell in notebook.cells)
 
 
+def expected_source(notebook, requires: tuple[str, ...] | list[str]) -> str:
+    """The setup cell :func:`source` writes for ``notebook``: a chapter's shows SVG figures, an assignment's does not."""
+    return source(requires, svg_figures=not _is_nbgrader(notebook))
+
+
 def refresh(path: Path, requires: tuple[str, ...] | None = None, add: bool = False) -> bool:
     """Rewrite (or with ``add``, insert) the setup cell of the notebook ``path``; return whether it changed."""
     import nbformat
@@ -82,7 +97,7 @@ def refresh(path: Path, requires: tuple[str, ...] | None = None, add: bool = Fal
         raise ValueError(f"{path} has no setup cell (insert one with --add)")
     if requires is None:
         requires = requires_of(existing.source) if existing is not None else ()
-    cell = nbformat.v4.new_code_cell(source(requires), metadata=metadata(_is_nbgrader(notebook)), id=CELL_ID)
+    cell = nbformat.v4.new_code_cell(expected_source(notebook, requires), metadata=metadata(_is_nbgrader(notebook)), id=CELL_ID)
     if existing is not None:
         if existing.source == cell.source and existing.metadata == cell.metadata:
             return False
@@ -105,7 +120,7 @@ def stale(path: Path) -> str | None:
     if cells[0] is not notebook.cells[0]:
         return "its setup cell is not its first cell"
     cell = cells[0]
-    if cell.source != source(requires_of(cell.source)) or cell.metadata != metadata(_is_nbgrader(notebook)):
+    if cell.source != expected_source(notebook, requires_of(cell.source)) or cell.metadata != metadata(_is_nbgrader(notebook)):
         return "its setup cell differs from what cnn_course.setup_cell writes (run make setup-cells)"
     return None
 

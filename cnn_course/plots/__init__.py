@@ -8,4 +8,5 @@
 - :mod:`~cnn_course.plots.cost_charts`: parameters, depth and memory of networks;
 - :mod:`~cnn_course.plots.concept_diagrams`: ideas rather than networks;
 - :mod:`~cnn_course.plots.shapes`: the boxes and arrows the diagrams are drawn with.
+- :mod:`~cnn_course.plots.inline`: how a notebook shows figures (SVG, called by the chapters' setup cell).
 """
