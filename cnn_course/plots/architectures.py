@@ -32,9 +32,16 @@ def plot_volumes(volumes, operations=(), title: str | None = None, colors=None, 
     channels both fit; the labels give the real shape."""
     volumes = [tuple(int(v) for v in volume) for volume in volumes]
     operations = list(operations) + [""] * (len(volumes) - 1 - len(operations))
+    colors = list(colors or plt.cm.tab10.colors)
+    if ax is None and len(volumes) > 5:  # two rows, so the labels keep their size on a page: the middle volume ends one, starts the next
+        half = (len(volumes) + 1) // 2
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.4, 6.0))
+        plot_volumes(volumes[:half], operations[:half - 1], title=title, colors=colors, ax=top)
+        plot_volumes(volumes[half - 1:], operations[half - 1:], colors=colors[half - 1:] + colors[:half - 1], ax=bottom)
+        fig.tight_layout()
+        return fig
     if ax is None:
         _, ax = plt.subplots(figsize=(3.2 * len(volumes), 3.2))
-    colors = colors or plt.cm.tab10.colors
     x, top = 0.0, 0.0
     for index, (h, w, c) in enumerate(volumes):
         side = 1.0 + np.log2(max(h, 1)) * 0.45
@@ -109,7 +116,10 @@ def plot_inception_module(filters=(64, 96, 128, 16, 32, 32), input_shape=(28, 28
             box(ax, (x, y), text, 2.1, 0.8, color)
             if index:
                 arrow(ax, (x, ys[index - 1] - 0.4), (x, y + 0.4))
-        ax.text(x + 0.08, 2.1, f"{h}×{w}×{out}", ha="left", va="center", fontsize=8, color="dimgray")
+        # The shape goes on the side away from the arrow that leaves the branch for the concatenation.
+        outward = -1 if x < 5.25 else 1
+        ax.text(x + outward * 0.08, 2.1, f"{h}×{w}×{out}", ha="left" if outward > 0 else "right", va="center", fontsize=8,
+                color="dimgray")
         arrow(ax, (x, 2.6), (5.25, 1.0))
     box(ax, (5.25, 0.6), f"channel concatenation → {h}×{w}×{sum(outputs)}", 5.0, 0.8, colors["concat"])
     ax.set_xlim(0, 10.5)
@@ -120,33 +130,37 @@ def plot_inception_module(filters=(64, 96, 128, 16, 32, 32), input_shape=(28, 28
 
 def plot_googlenet(modules, aux_after=("4a", "4d"), ax=None):
     """GoogLeNet as a chain of boxes: stem, inception modules (with the max-pools that halve
-    the grid), the classifier, and the two side branches (auxiliary classifiers)."""
-    chain = [("input\n224×224×3", "io"), ("7×7 conv/2", "conv"), ("max-pool/2", "pool"),
+    the grid), the classifier, and the two side branches (auxiliary classifiers).
+
+    One box per step, its label written upwards, so that the whole network fits the width of a page
+    with labels as large as the text around it."""
+    chain = [("input 224×224×3", "io"), ("7×7 conv/2", "conv"), ("max-pool/2", "pool"),
              ("1×1 conv", "1x1"), ("3×3 conv", "conv"), ("max-pool/2", "pool")]
     for name in modules:
         if name in ("4a", "5a"):
             chain.append(("max-pool/2", "pool"))
-        chain.append((f"inception\n{name}", "inception"))
+        chain.append((f"inception {name}", "inception"))
     chain += [("avg-pool", "pool"), ("dropout + FC", "fc"), ("softmax", "softmax")]
     colors = {"io": "#d9d9d9", "conv": "#a9cdfd", "1x1": "#fde9a9", "pool": "#f6b5b5",
               "inception": "#b9e4b0", "fc": "#e0c7f2", "softmax": "#ffcf99"}
+    step, y, width, height = 1.0, 6.4, 0.68, 4.2  # one step is 0.365 inch: 20 steps fill 7.3 inches
     if ax is None:
-        _, ax = plt.subplots(figsize=(len(chain) * 0.85, 4.6))
-    step, y = 0.85, 3.0
+        fig, ax = plt.subplots(figsize=(7.3, 3.4))
+        fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
     for index, (text, kind) in enumerate(chain):
         x = index * step
-        box(ax, (x, y), text, 0.62, 1.9, colors[kind], fontsize=8, rotation=90)
+        box(ax, (x, y), text, width, height, colors[kind], fontsize=9, rotation=90)
         if index:
-            arrow(ax, (x - step + 0.31, y), (x - 0.31, y))
-        name = text.split("\n")[-1]
+            arrow(ax, (x - step + width / 2, y), (x - width / 2, y))
+        name = text.split(" ")[-1]
         if kind == "inception" and name in aux_after:
             number = aux_after.index(name) + 1
-            arrow(ax, (x, y - 0.95), (x, 1.45))
-            box(ax, (x, 1.05), f"side branch {number}\navg-pool, 1×1 conv,\nFC 1024, FC 1000", 1.8, 0.8, colors["fc"], fontsize=7)
-            arrow(ax, (x, 0.67), (x, 0.42))
-            box(ax, (x, 0.15), f"softmax {number}", 1.1, 0.45, colors["softmax"], fontsize=8)
+            arrow(ax, (x, y - height / 2), (x, 3.6))
+            box(ax, (x, 2.2), f"side branch {number}\navg-pool\n1×1 conv\nFC 1024\nFC 1000", 2.85, 2.8, colors["fc"], fontsize=8)
+            arrow(ax, (x, 0.8), (x, 0.5))
+            box(ax, (x, 0.05), f"softmax {number}", 2.6, 0.8, colors["softmax"], fontsize=8)
     ax.set_xlim(-0.5, (len(chain) - 1) * step + 0.5)
-    ax.set_ylim(-0.2, 4.1)
+    ax.set_ylim(-0.45, y + height / 2 + 0.1)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax.figure
@@ -155,40 +169,40 @@ def plot_googlenet(modules, aux_after=("4a", "4d"), ax=None):
 def plot_transfer_strategies(n_layers: int = 8, fine_tuned: int = 3, ax=None):
     """Which layers of a pretrained network to freeze, by how much labelled data there is.
 
-    One row per regime: the pretrained layers (frozen or trained) then the new softmax head.
+    One row per regime, the advice above it: the pretrained layers (frozen or trained) then the new softmax head.
     """
     from matplotlib.patches import Patch
 
     colors = {"frozen": "#a9cdfd", "trained": "#ffb870", "head": "#f28e8e"}
     rows = [
-        ("little data", "freeze every layer,\ntrain only the new head", 0),
-        ("more data", f"freeze the early layers,\nfine-tune the last {fine_tuned} and the head", fine_tuned),
-        ("lots of data", "pretrained weights are the\ninitialisation; train everything", n_layers),
+        ("little data", "freeze every layer, train only the new head", 0),
+        ("more data", f"freeze the early layers, fine-tune the last {fine_tuned} and the head", fine_tuned),
+        ("lots of data", "pretrained weights are the initialisation; train everything", n_layers),
     ]
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 4.2))
+        _, ax = plt.subplots(figsize=(7.4, 4.6))
     step = 0.95
+    x_head = (n_layers + 1) * step + 0.35
     for row, (regime, advice, trained) in enumerate(rows):
-        y = 2.0 * (len(rows) - 1 - row)
-        ax.text(-0.9, y, regime, ha="right", va="center", fontsize=11, fontweight="bold")
-        box(ax, (0, y), "x", 0.55, 1.0, "#d9d9d9")
+        y = 2.3 * (len(rows) - 1 - row)
+        label = ax.text(-0.3, y + 0.75, f"{regime}:", ha="left", va="baseline", fontsize=10, fontweight="bold")
+        ax.annotate(advice, (1, 0), xycoords=label, xytext=(5, 0), textcoords="offset points", ha="left", va="bottom", fontsize=10)
+        box(ax, (0, y), "x", 0.55, 1.0, "#d9d9d9", fontsize=10)
         for layer in range(n_layers):
             x = (layer + 1) * step
             state = "trained" if layer >= n_layers - trained else "frozen"
-            box(ax, (x, y), f"L{layer + 1}", 0.7, 1.0, colors[state], fontsize=8)
+            box(ax, (x, y), f"L{layer + 1}", 0.7, 1.0, colors[state], fontsize=10)
             arrow(ax, (x - step + 0.35, y), (x - 0.35, y))
-        x_head = (n_layers + 1) * step + 0.35
-        arrow(ax, (n_layers * step + 0.35, y), (x_head - 0.55, y))
-        box(ax, (x_head, y), "new\nsoftmax", 1.1, 1.0, colors["head"], fontsize=8)
-        ax.text(x_head + 0.8, y, advice, ha="left", va="center", fontsize=9.5)
+        arrow(ax, (n_layers * step + 0.35, y), (x_head - 0.65, y))
+        box(ax, (x_head, y), "new\nsoftmax", 1.3, 1.0, colors["head"], fontsize=10)
     ax.legend(handles=[Patch(facecolor=colors["frozen"], edgecolor="black", label="frozen: pretrained weights kept"),
                        Patch(facecolor=colors["trained"], edgecolor="black", label="trained: starts from pretrained weights"),
                        Patch(facecolor=colors["head"], edgecolor="black", label="new head: random start, always trained")],
-              loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3, fontsize=9, frameon=False)
-    ax.annotate("", xy=(-3.2, -0.6), xytext=(-3.2, 4.6), arrowprops=dict(arrowstyle="->", color="gray"))
-    ax.text(-3.45, 2.0, "more labelled data", rotation=90, ha="center", va="center", fontsize=9, color="gray")
-    ax.set_xlim(-3.7, x_head + 4.2)
-    ax.set_ylim(-1.0, 5.0)
+              loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=2, fontsize=9, frameon=False)
+    ax.annotate("", xy=(-1.0, -0.6), xytext=(-1.0, 5.4), arrowprops=dict(arrowstyle="->", color="gray"))
+    ax.text(-1.25, 2.4, "more labelled data", rotation=90, ha="center", va="center", fontsize=10, color="gray")
+    ax.set_xlim(-1.5, x_head + 0.75)
+    ax.set_ylim(-0.7, 5.6)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax.figure

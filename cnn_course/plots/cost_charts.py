@@ -8,34 +8,64 @@ import numpy as np
 
 
 def plot_landmarks(stats, axes=None):
-    """Parameters (log scale) and depth of the landmark networks against their year.
+    """Parameters (log scale) and depth of the landmark networks against their year, one chart above the other.
 
     ``stats`` are objects with ``name``, ``year``, ``parameters`` and ``depth``
     (``cnn_course.models.landmarks.measure_all()``).
     """
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(12, 4))
+        _, axes = plt.subplots(2, 1, figsize=(7.4, 7.4))
     ax_params, ax_depth = axes
     names = [s.name for s in stats]
     colors = plt.cm.tab10(np.arange(len(stats)))
     ax_params.scatter([s.year for s in stats], [s.parameters for s in stats], s=80, c=colors, zorder=3)
-    for s, color in zip(stats, colors):
-        ax_params.annotate(f"{s.name}\n{_short_count(s.parameters)}", (s.year, s.parameters), textcoords="offset points",
-                           xytext=(6, 4), fontsize=8, color=color)
     ax_params.set_yscale("log")
-    ax_params.set_ylim(min(s.parameters for s in stats) / 3, max(s.parameters for s in stats) * 5)
+    ax_params.set_ylim(min(s.parameters for s in stats) / 3, max(s.parameters for s in stats) * 8)
     ax_params.set_xlabel("year")
     ax_params.set_ylabel("parameters")
     ax_params.set_title("Parameters: up with AlexNet and VGG, then down again")
-    ax_params.set_xlim(min(s.year for s in stats) - 1, max(s.year for s in stats) + 3)
+    ax_params.set_xlim(min(s.year for s in stats) - 1.5, max(s.year for s in stats) + 3)
     ax_params.grid(True, which="major", alpha=0.3)
+    _label_points(ax_params, [(s.year, s.parameters) for s in stats],
+                  [f"{s.name}\n{_short_count(s.parameters)}" for s in stats], colors)
     bars = ax_depth.bar(range(len(stats)), [s.depth for s in stats], color=colors)
     ax_depth.bar_label(bars, fontsize=9)
-    ax_depth.set_xticks(range(len(stats)), [f"{n}\n({s.year})" for n, s in zip(names, stats)], fontsize=8)
+    ax_depth.set_xticks(range(len(stats)), [f"{n}\n({s.year})" for n, s in zip(names, stats)], fontsize=9)
     ax_depth.set_ylabel("weight layers on the longest path")
-    ax_depth.set_title("Depth: from 5 to 50 layers")
+    depths = [s.depth for s in stats]
+    ax_depth.set_title(f"Depth: from {min(depths)} to {max(depths)} layers")
+    ax_depth.set_ylim(0, max(depths) * 1.12)
     ax_depth.figure.tight_layout()
     return ax_depth.figure
+
+
+# Where a point's label may go, in points from the point, tried in this order: right, left, below, above.
+_LABEL_OFFSETS = (((7, 3), "left", "bottom"), ((-7, 3), "right", "bottom"), ((7, -4), "left", "top"),
+                  ((-7, -4), "right", "top"), ((0, 9), "center", "bottom"), ((0, -9), "center", "top"))
+
+
+def _label_points(ax, points, labels, colors, fontsize=9):
+    """Write each label beside its point, on the first side where it covers no point and no earlier label."""
+    figure = ax.figure
+    renderer = figure.canvas.get_renderer()
+    figure.tight_layout()
+    centres = ax.transData.transform(points)
+    radius = np.sqrt(80) / 2 * figure.dpi / 72 + 2  # the markers' radius (s=80) and a little air
+    placed = []
+    for (x, y), label, color in zip(points, labels, colors):
+        for offset, ha, va in _LABEL_OFFSETS:
+            text = ax.annotate(label, (x, y), textcoords="offset points", xytext=offset, ha=ha, va=va,
+                               fontsize=fontsize, color=color)
+            box = text.get_window_extent(renderer)
+            covered = any(box.x0 - radius < cx < box.x1 + radius and box.y0 - radius < cy < box.y1 + radius for cx, cy in centres)
+            inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and ax.get_window_extent(renderer).contains(box.x1, box.y1)
+            if inside and not covered and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            text.remove()
+        else:  # no free side: keep the first
+            offset, ha, va = _LABEL_OFFSETS[0]
+            ax.annotate(label, (x, y), textcoords="offset points", xytext=offset, ha=ha, va=va, fontsize=fontsize, color=color)
 
 
 def _short_count(count: float) -> str:
@@ -53,7 +83,7 @@ def plot_layer_costs(table, axes=None, title: str = ""):
     """
     rows = [row for row in table if row.parameters or row.activations]
     if axes is None:
-        _, axes = plt.subplots(2, 1, figsize=(12, 6), sharex=True)
+        _, axes = plt.subplots(2, 1, figsize=(7.4, 6), sharex=True)
     ax_params, ax_memory = axes
     positions = np.arange(len(rows))
     kind_colors = {"Conv2D": "tab:blue", "Dense": "tab:red", "Input": "tab:gray"}

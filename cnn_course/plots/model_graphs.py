@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.path import Path
 
 from cnn_course.plots.shapes import box
 
 
 def plot_model_graph(model, ax=None, show_shapes: bool = True, box_width: float = 2.6):
     """Draw a Keras functional model as a graph, inputs at the top: one box per layer (name,
-    type and output shape), one arrow per tensor. Edges that skip layers are drawn curved."""
+    type and output shape), one arrow per tensor. An edge that skips layers runs beside the boxes it passes."""
     nodes_by_depth = model._nodes_by_depth  # Keras's topological order: larger keys are nearer the inputs
     level, parents, position = {}, {}, {}
     for depth in sorted(nodes_by_depth, reverse=True):
@@ -35,9 +37,25 @@ def plot_model_graph(model, ax=None, show_shapes: bool = True, box_width: float 
         node_ids.sort(key=order)
         for index, node_id in enumerate(node_ids):
             position[node_id] = ((index - (len(node_ids) - 1) / 2) * (box_width + 0.6), -1.4 * depth)
-    width = max(len(ids) for ids in rows.values())
+    row_pitch, box_height, inch = 1.4, 0.8, 0.72  # one unit of the drawing is 0.72 inch on the page
+    # An edge that skips rows runs down a rail beside the boxes it passes, out of the parent's side and
+    # into the child's, so that it crosses no box.
+    rails = []
+    for node_id, (x, y) in position.items():
+        for parent in parents[node_id]:
+            (px, py), skipped = position[parent], level[node_id] - level[parent]
+            if skipped == 1:
+                continue
+            between = [position[n][0] for d in range(level[parent] + 1, level[node_id]) for n in rows[d]]
+            side = 1 if (px + x) / 2 >= np.mean([p[0] for p in position.values()]) else -1
+            edge = max(side * v for v in [*between, px, x]) * side + side * (box_width / 2 + 0.35)
+            rails.append(((px + side * box_width / 2, py), edge, (x + side * box_width / 2, y)))
+    xs = [p[0] for p in position.values()]
+    left = min([*(x - box_width / 2 for x in xs), *(rail for _, rail, _ in rails)]) - 0.25
+    right = max([*(x + box_width / 2 for x in xs), *(rail for _, rail, _ in rails)]) + 0.25
+    bottom, top = -row_pitch * (len(rows) - 1) - box_height / 2 - 0.1, box_height / 2 + 0.1
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 2.3 * width + 1), 1.0 * len(rows) + 0.5))
+        _, ax = plt.subplots(figsize=((right - left) * inch, (top - bottom) * inch + 0.4))
     for node_id, (x, y) in position.items():
         layer = operation[node_id]
         text = f"{layer.name}: {type(layer).__name__}"
@@ -50,15 +68,17 @@ def plot_model_graph(model, ax=None, show_shapes: bool = True, box_width: float 
         color = "#e8e8e8" if type(layer).__name__ == "InputLayer" else "#cfe2f3"
         if type(layer).__name__ in ("Add", "Concatenate", "Multiply"):
             color = "#f9d5a7"
-        box(ax, (x, y), text, box_width, 0.8, color, fontsize=7.5)
+        box(ax, (x, y), text, box_width, box_height, color, fontsize=9)
         for parent in parents[node_id]:
             (px, py), skipped = position[parent], level[node_id] - level[parent]
-            style = "arc3,rad=0" if skipped == 1 else f"arc3,rad={-0.35 if px >= x else 0.35}"
-            ax.annotate("", xy=(x, y + 0.4), xytext=(px, py - 0.4),
-                        arrowprops=dict(arrowstyle="->", linewidth=1.1, connectionstyle=style, shrinkA=0, shrinkB=0))
-    xs = [p[0] for p in position.values()]
-    ax.set_xlim(min(xs) - box_width, max(xs) + box_width)
-    ax.set_ylim(-1.4 * (len(rows) - 1) - 0.7, 0.7)
+            if skipped == 1:
+                ax.annotate("", xy=(x, y + box_height / 2), xytext=(px, py - box_height / 2),
+                            arrowprops=dict(arrowstyle="->", linewidth=1.1, shrinkA=0, shrinkB=0))
+    for start, rail, end in rails:
+        ax.add_patch(FancyArrowPatch(path=Path([start, (rail, start[1]), (rail, end[1]), end]), arrowstyle="->",
+                                     mutation_scale=10, linewidth=1.1, shrinkA=0, shrinkB=0))
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
     ax.axis("off")
     ax.set_title(model.name)
     return ax.figure

@@ -1,0 +1,145 @@
+"""The course's diagrams and charts as the website shows them: every text readable and none hidden.
+
+The chapters show figures as SVG (``cnn_course.plots.inline``): a figure W inches wide is 96 W px wide and
+the website shows it at most ``ARTICLE_PX`` wide (a laptop's 1366 px window), scaling a wider one down.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import keras
+import matplotlib
+import numpy as np
+import pytest
+from keras import layers
+from matplotlib.collections import PathCollection
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.text import Annotation, Text
+
+from cnn_course.models import inception
+from cnn_course.models.landmarks import LandmarkStats
+from cnn_course.plots import architectures, concept_diagrams, cost_charts, image_grids, model_graphs, training
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ARTICLE_PX = 729  # the widest a figure is shown in the article at 1366 px
+MIN_TEXT_PX = 10
+
+
+def shown_text_px(fig, fontsize: float) -> float:
+    """How high text of ``fontsize`` points is on the website."""
+    width_in = fig.get_tightbbox(fig.canvas.get_renderer()).width
+    return fontsize * 96 / 72 * min(1.0, ARTICLE_PX / (96 * width_in))
+
+
+def texts(fig) -> list[Text]:
+    """The texts a reader sees: not empty, not hidden, no tick label of an axis turned off or outside its axis' range."""
+    fig.canvas.draw()
+    unseen = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not ax.axison or tick.get_loc() is None or not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    unseen.update((id(tick.label1), id(tick.label2)))
+            if not ax.axison:
+                unseen.add(id(axis.label))
+    return [t for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in unseen and t.get_window_extent().width > 0]
+
+
+def layout_problems(fig) -> list[str]:
+    """Texts smaller than MIN_TEXT_PX as shown, texts that overlap, arrows and markers drawn over a text."""
+    found = texts(fig)
+    renderer = fig.canvas.get_renderer()
+    problems = [f"{t.get_text()!r} is {shown_text_px(fig, t.get_fontsize()):.1f} px high"
+                for t in found if shown_text_px(fig, t.get_fontsize()) < MIN_TEXT_PX]
+    boxes = [(t.get_text(), t.get_window_extent(renderer).padded(-1)) for t in found]
+    problems += [f"{a!r} overlaps {b!r}" for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2) if box_a.overlaps(box_b)]
+    arrows = fig.findobj(FancyArrowPatch) + [note.arrow_patch for note in fig.findobj(Annotation) if note.arrow_patch]
+    for arrow in arrows:
+        path = arrow.get_transform().transform_path(arrow.get_path())
+        problems += [f"an arrow crosses {name!r}" for name, box in boxes if path.intersects_bbox(box, filled=False)]
+    for patch in fig.findobj(FancyBboxPatch):  # a box's label stays inside the box
+        outline = patch.get_window_extent(renderer)
+        inside = [(name, box) for name, box in boxes if outline.contains((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)]
+        problems += [f"{name!r} sticks out of its box" for name, box in inside
+                     if not (outline.contains(box.x0, box.y0) and outline.contains(box.x1, box.y1))]
+    for markers in fig.findobj(PathCollection):  # scatter plots
+        if not len(markers.get_sizes()):
+            continue
+        radius = np.sqrt(markers.get_sizes().max()) / 2 * fig.dpi / 72
+        for x, y in markers.get_offset_transform().transform(markers.get_offsets()):
+            problems += [f"a marker covers {name!r}" for name, box in boxes
+                         if box.x0 - radius < x < box.x1 + radius and box.y0 - radius < y < box.y1 + radius]
+    return problems
+
+
+def small_model():
+    inputs = keras.Input((32, 32, 32), name="a")
+    x = layers.Conv2D(32, 3, padding="same", name="conv1")(inputs)
+    x = layers.ReLU(name="relu1")(x)
+    x = layers.Conv2D(32, 3, padding="same", name="conv2")(x)
+    x = layers.Add(name="add")([x, inputs])
+    return keras.Model(inputs, layers.ReLU(name="relu2")(x), name="skip_connection")
+
+
+def pair_model():
+    shared = layers.Dense(8, name="shared_dense")
+    left, right = keras.Input((4,), name="left"), keras.Input((4,), name="right")
+    return keras.Model([left, right], layers.Concatenate(name="both")([shared(left), shared(right)]), name="pair")
+
+
+LANDMARKS = [LandmarkStats(name, year, parameters, depth, 0, (1,), "") for name, year, parameters, depth in (
+    ("LeNet-5", 1998, 61_706, 5), ("AlexNet", 2012, 62_378_344, 8), ("VGG-16", 2014, 138_357_544, 16),
+    ("GoogLeNet", 2014, 6_998_552, 22), ("ResNet-50", 2015, 25_636_712, 50), ("MobileNetV2", 2018, 3_538_984, 53))]
+
+FIGURES = {
+    "googlenet": lambda: architectures.plot_googlenet(inception.GOOGLENET_MODULES, aux_after=inception.GOOGLENET_AUX_AFTER),
+    "inception module": lambda: architectures.plot_inception_module(),
+    "residual block": lambda: architectures.plot_residual_block(),
+    "projection block": lambda: architectures.plot_residual_block(("3×3 conv/2\n+ BN", "ReLU", "3×3 conv\n+ BN"),
+                                                                  shortcut="projection: 1×1 conv/2 + BN"),
+    "volumes": lambda: architectures.plot_volumes([(28, 28, 192), (28, 28, 16), (28, 28, 32)], ["1×1 conv\n16 filters", "5×5 conv\n32 filters"]),
+    "alexnet volumes": lambda: architectures.plot_volumes(
+        [(227, 227, 3), (55, 55, 96), (27, 27, 96), (27, 27, 256), (13, 13, 256), (13, 13, 256), (6, 6, 256)],
+        ["conv\n11×11, s 4", "max 3, s 2", "conv 5×5\nsame", "max 3, s 2", "3 convs\n3×3 same", "max 3, s 2"], title="AlexNet"),
+    "transfer strategies": lambda: architectures.plot_transfer_strategies(n_layers=8, fine_tuned=3),
+    "skip model graph": lambda: model_graphs.plot_model_graph(small_model()),
+    "pair model graph": lambda: model_graphs.plot_model_graph(pair_model()),
+    "landmarks": lambda: cost_charts.plot_landmarks(LANDMARKS),
+    "data vs hand-engineering": lambda: concept_diagrams.plot_data_vs_hand_engineering(),
+    "pipeline": lambda: training.plot_pipeline_timeline(0.05, 0.08, n_batches=6),
+    "thumbnails": lambda: image_grids.show_images(np.zeros((8, 16, 16, 3)), list("abcdefgh"), ncols=4, size=1.8),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_text_is_readable_and_nothing_overlaps(name):
+    fig = FIGURES[name]()
+    try:
+        assert not layout_problems(fig), f"{name}: " + "; ".join(layout_problems(fig))
+    finally:
+        plt.close("all")
+
+
+def test_the_landmarks_title_states_the_depths_drawn():
+    fig = cost_charts.plot_landmarks(LANDMARKS)
+    titles = [ax.get_title() for ax in fig.axes]
+    plt.close(fig)
+    assert "Depth: from 5 to 53 layers" in titles
+
+
+def test_the_checks_see_what_they_look_for():
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.text(0.1, 0.5, "one", fontsize=12)
+    ax.text(0.12, 0.5, "two", fontsize=12)
+    ax.annotate("", xy=(0.13, 0.9), xytext=(0.13, 0.1), arrowprops=dict(arrowstyle="->"))
+    ax.text(0.7, 0.5, "tiny", fontsize=5)
+    ax.axis("off")
+    problems = layout_problems(fig)
+    plt.close(fig)
+    assert "'one' overlaps 'two'" in problems and "an arrow crosses 'one'" in problems
+    assert any(p.startswith("'tiny' is") for p in problems)
