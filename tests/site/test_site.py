@@ -23,6 +23,16 @@ PROGRESS_BAR = re.compile(r"\d+%\||█|\d+(\.\d+)?(it|s)/(s|it)\]|\?it/s\]")
 # Alt text that is only where the image lives, e.g. "../_images/a8cf34c3….png": one word holding a
 # slash, an image file's name, or a long hexadecimal hash.
 FILE_NAME_ALT = re.compile(r"^\S*[/\\]\S*$|\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}", re.IGNORECASE)
+# Figures on a laptop's screen: a raster image must carry at least this many of its pixels per pixel it
+# is shown at (a high-density screen, or a reader zooming in, still sees it sharp); an SVG is sharp at any
+# size, but its smallest text, as shown, must still be readable.
+LAPTOP_WIDTH = 1366
+RASTER_DENSITY = 1.5
+MIN_TEXT_PX = 10
+# matplotlib's SVG writes each text as a group of glyph outlines placed by "translate(x y) scale(s -s)":
+# its font size is 100 * s in the SVG's own units (rotate(...) may come between).
+SVG_TEXT = re.compile(r'<g id="text_\d+">\s*<!-- (.*?) -->\s*<g [^>]*?transform="[^"]*?scale\(([0-9.e-]+) -[0-9.e-]+\)"', re.DOTALL)
+SVG_VIEWBOX = re.compile(r'<svg [^>]*?viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"')
 # Lists what the reader cannot see of the article: a page wider than the window, elements that clip
 # their content (overflow hidden, wider content) and elements that stick out past the article's right
 # edge. Folded answers and hidden cells are opened first. Elements that scroll on purpose (overflow-x auto or scroll)
@@ -225,3 +235,60 @@ def test_pages_have_a_favicon(browser, site_url, built_site):
     icons = browser.execute_script("return Array.from(document.querySelectorAll('link[rel~=icon]')).map(l => l.href)")
     assert icons, "no favicon link"
     assert all((built_site / urlparse(icon).path.lstrip("/")).is_file() for icon in icons), icons
+
+
+def smallest_svg_text(svg: str, shown_width: float) -> tuple[float, str]:
+    """The smallest text of a matplotlib SVG shown ``shown_width`` px wide: its height in px, and the text."""
+    width = float(SVG_VIEWBOX.search(svg).group(1))
+    texts = [(100 * float(scale) * shown_width / width, label) for label, scale in SVG_TEXT.findall(svg)]
+    return min(texts, default=(float("inf"), ""))
+
+
+def test_smallest_svg_text_reads_matplotlib_svg():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.text(0.5, 0.5, "big", fontsize=12)
+    ax.text(0.1, 0.1, "small $x^2$", fontsize=6, rotation=90)
+    ax.axis("off")
+    out = io.StringIO()
+    fig.savefig(out, format="svg")
+    plt.close(fig)
+    size, label = smallest_svg_text(out.getvalue(), shown_width=4 * 72)  # shown at its natural size in pt
+    assert label == "small $x^2$" and size == pytest.approx(6)
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_figures_are_sharp_and_their_text_readable(browser, site_url, built_site, page):
+    """At a laptop's width no figure is blown up past its pixels: a PNG or JPEG carries at least 1.5 of its
+    pixels per pixel shown, and every text of an SVG figure is at least 10 px high as shown."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": LAPTOP_WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(f"{site_url}/{page}")
+        images = browser.execute_script("""
+            return Array.from(document.querySelectorAll('article.bd-article img')).map(i => {
+              i.scrollIntoView();
+              return [new URL(i.currentSrc || i.src).pathname, i.naturalWidth, i.getBoundingClientRect().width];
+            });""")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    problems = []
+    for path, natural, shown in images:
+        name = path.rsplit("/", 1)[-1]
+        if shown < 1:
+            continue
+        if natural < shown - 0.5:
+            problems.append(f"{name}: {natural} px wide, blown up to {shown:.0f} px")
+        if path.endswith(".svg"):
+            size, label = smallest_svg_text((built_site / path.lstrip("/")).read_text(), shown)
+            if size < MIN_TEXT_PX - 0.05:
+                problems.append(f"{name}: the text {label!r} is {size:.1f} px high as shown ({shown:.0f} px wide)")
+        elif natural < RASTER_DENSITY * shown - 0.5:
+            problems.append(f"{name}: {natural} px shown at {shown:.0f} px, {natural / shown:.2f} pixels per pixel")
+    assert not problems, f"{page} at {LAPTOP_WIDTH} px:\n" + "\n".join(problems)
