@@ -58,7 +58,10 @@ class Cgroups:
     def attach(self, pid: int) -> None:
         """Put a process that has not forked yet into the cgroups (a warm sandbox's run)."""
         for path in self.paths.values():
-            (path / "cgroup.procs").write_text(str(pid))
+            try:
+                (path / "cgroup.procs").write_text(str(pid))
+            except ProcessLookupError:  # it is gone already: nothing of it is left to limit
+                continue
 
     def kill_all(self) -> None:
         for _ in range(50):

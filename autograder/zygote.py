@@ -28,6 +28,7 @@ import ctypes
 import importlib
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -109,10 +110,31 @@ def _new_namespaces():
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
 
 
+def _mounts_below(folder):
+    """The outermost mount points strictly inside ``folder`` (a virtual environment under /tmp)."""
+    with open("/proc/self/mountinfo") as handle:
+        points = {re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4]) for line in handle}
+    inside = [point for point in points if point.startswith(folder + "/")]
+    return sorted(point for point in inside if not any(point.startswith(other + "/") for other in inside))
+
+
+def _fresh_tmp(size_bytes):
+    """A fresh, empty /tmp for the run, with the sandbox's read-only binds that live under /tmp
+    (the Python environment, the course package, when the grader's checkout is there) bound again."""
+    kept = [(point, os.path.isdir(point), os.open(point, os.O_PATH)) for point in _mounts_below("/tmp")]
+    _tmpfs("/tmp", size_bytes, "1777")
+    for point, is_folder, handle in kept:
+        os.makedirs(point if is_folder else os.path.dirname(point), exist_ok=True)
+        if not is_folder:
+            open(point, "a").close()
+        _mount(f"/proc/self/fd/{handle}", point, None, MS_BIND | MS_REC)
+        os.close(handle)
+
+
 def _private_file_systems(job, request):
     """Fresh file systems for everything the run may write; the spool of job folders hidden."""
     disk = int(request["disk_bytes"])
-    _tmpfs("/tmp", disk, "1777")
+    _fresh_tmp(disk)
     if os.path.isdir("/dev/shm"):
         _tmpfs("/dev/shm", disk, "1777")
     _mount(None, "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_RELATIME)

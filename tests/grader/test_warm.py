@@ -29,7 +29,8 @@ IPython.display.display = lambda *a, **k: None
 builtins.TAMPERED = True
 sys.modules["tampered_module"] = json
 os.environ["TAMPERED"] = "1"
-for path in ("/tmp/tampered", "/dev/shm/tampered", "/home/student/tampered", "tampered", "/dev/tampered", "/jobs/tampered"):
+for path in ("/tmp/tampered", "/dev/shm/tampered", "/home/student/tampered", "tampered", "/dev/tampered", "/jobs/tampered",
+             os.path.join(sys.prefix, "tampered")):
     try:
         open(path, "w").write("x")
     except OSError:
@@ -56,7 +57,7 @@ found = {
     "modules": "tampered_module" not in sys.modules,
     "environment": "TAMPERED" not in os.environ,
     "files": [p for p in ("/tmp/tampered", "/dev/shm/tampered", "/home/student/tampered", "tampered",
-                          "/dev/tampered") if os.path.exists(p)] == [],
+                          "/dev/tampered", os.path.join(sys.prefix, "tampered")) if os.path.exists(p)] == [],
     "spool_hidden": os.listdir("/jobs") == [],
     "shared_memory": ctypes.CDLL(None).shmget(0x5EED, 0, 0) == -1,
     "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit())[:2] == [1, 2],
