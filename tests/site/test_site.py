@@ -146,16 +146,33 @@ def test_launch_and_download_buttons_are_configured(browser, site_url):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page", toc_pages())
-def test_nothing_in_the_article_is_cut_off(browser, site_url, page, width):
-    """Long formulas (inline and displayed), code and tables wrap or scroll at a laptop's and a phone's width."""
+def test_nothing_in_the_article_is_cut_off(browser, site_url, built_site, page, width):
+    """Long formulas (inline and displayed), code and tables wrap or scroll at a laptop's and a phone's width.
+
+    Each page is also kept as a full-page screenshot, folds opened, in _build/screenshots/ to look at."""
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
     try:
         browser.get(f"{site_url}/{page}")
         cut = browser.execute_async_script(CUT_OFF_JS)
+        shot = _full_page_screenshot(browser, width, built_site.parent / "screenshots" / f"{Path(page).stem}-{width}.png")
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert not cut, f"{page} at {width} px: " + "\n".join(cut)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(shot.read_bytes()[16:20], "big") == width
+
+
+def _full_page_screenshot(browser, width: int, path: Path) -> Path:
+    """The whole page at ``width`` (its height capped at 30,000 px) as a PNG at ``path``."""
+    import base64
+
+    height = min(30_000, browser.execute_script("return document.documentElement.scrollHeight"))
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    image = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})["data"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(image))
+    return path
 
 
 def test_long_answers_show_their_results(browser, site_url):
