@@ -212,6 +212,15 @@ def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir:
     return Sandbox(limits=assignment.limits, mounts=mounts, env=env)
 
 
+def _warm_slot(assignment: Assignment) -> warm.WarmSandbox | None:
+    """This thread's warm sandbox for ``assignment``; it preloads what the release imports (never
+    what a student's notebook asks for). None when the assignment is graded cold or none can start."""
+    if not assignment.warm:
+        return None
+    release = [cell.source for cell in assignment.notebook.release.cells if cell.cell_type == "code"]
+    return warm.slot_for(sandbox_for(assignment), warm.preload_modules(release))
+
+
 @dataclass
 class Execution:
     """What one sandboxed run of an assembled notebook left behind, read defensively."""
@@ -229,9 +238,7 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, work_root:
     limits = assignment.limits
     arguments = ["/home/student/assembled.ipynb", "/home/student/out/executed.ipynb", "/home/student/out/status.json",
                  json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout), str(limits.output_chars)]
-    # What the release imports is preloaded (never what a student's notebook asks for).
-    slot = warm.slot_for(sandbox_for(assignment), warm.preload_modules(
-        [cell.source for cell in assignment.notebook.release.cells if cell.cell_type == "code"])) if assignment.warm else None
+    slot = _warm_slot(assignment)
     run = None
     if slot is not None:
         try:

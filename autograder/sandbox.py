@@ -28,10 +28,10 @@ import psutil
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.1  # how often the watchdog measures processes, memory and disk
 # A zygote's uid in its user namespace: not root there, so that it may map itself into each run's
 # namespace without CAP_SETFCAP (Linux refuses an unprivileged mapping of the parent's root).
-WARM_UID = 1000  # how often the watchdog measures processes, memory and disk
+WARM_UID = 1000
 ETC_FILES = (
     "passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
     "localtime", "ssl", "ca-certificates", "fonts", "alternatives", "mime.types",

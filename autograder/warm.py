@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import select
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -59,8 +59,8 @@ class _Run:
 class WarmSandbox:
     """One zygote in its sandbox; :meth:`run` executes one assembled notebook at a time."""
 
-    def __init__(self, sandbox: Sandbox, preload: list[str], spool: Path | None = None):
-        self.spool = Path(spool or Path(os.environ.get("TMPDIR", "/tmp")) / f"cnn-grader-warm-{uuid.uuid4().hex[:12]}")
+    def __init__(self, sandbox: Sandbox, preload: list[str], key: tuple = ()):
+        self.spool = Path(tempfile.gettempdir()) / f"cnn-grader-warm-{uuid.uuid4().hex[:12]}"
         self.sandbox = Sandbox(
             limits=sandbox.limits,
             mounts=[*sandbox.mounts, Mount(ZYGOTE, "/opt/grader/zygote.py"), Mount(self.spool, "/jobs", writable=True)],
@@ -69,7 +69,7 @@ class WarmSandbox:
         self.process: subprocess.Popen | None = None
         self.stderr: StderrTail | None = None  # the end of what the zygote and the current run wrote
         self.runs = 0
-        self.key: tuple = ()
+        self.key = key  # what slot_for found it by
 
     # --- the zygote ---------------------------------------------------------------------
 
@@ -197,8 +197,7 @@ def slot_for(sandbox: Sandbox, preload: list[str]) -> WarmSandbox | None:
     if slot is not None:
         log.warning("warm sandbox %s died; starting another", slot.spool.name)
         slot.close()
-    slot = WarmSandbox(sandbox, preload)
-    slot.key = key
+    slot = WarmSandbox(sandbox, preload, key)
     try:
         slot.start()
     except (WarmUnavailable, OSError, ValueError) as error:

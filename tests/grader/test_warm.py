@@ -11,7 +11,7 @@ import pytest
 from autograder import references as refs
 from autograder import warm
 from autograder.course import Course, GraderConfig
-from autograder.grading import Assignment, grade_notebook
+from autograder.grading import Assignment, _warm_slot, grade_notebook
 from autograder.sandbox import Limits
 from tests.grader import hostile
 
@@ -94,7 +94,7 @@ def test_a_run_leaves_nothing_for_the_next_run_of_the_same_zygote(tiny):
     tamperer = hostile.build(solution, hostile.Case(6, answers={"answer_square": TAMPER}))
     result, _ = grade_notebook(assignment, "tamperer", tamperer)
     assert not result.reason, "the tamperer ran to the end"  # its own results it broke itself
-    slot = warm.slot_for(*_slot_arguments(assignment))
+    slot = _warm_slot(assignment)
     runs = slot.runs
     probe = hostile.build(solution, hostile.Case(6, answers={"answer_square": PROBE}))
     result, executed = grade_notebook(assignment, "probe", probe)
@@ -105,13 +105,6 @@ def test_a_run_leaves_nothing_for_the_next_run_of_the_same_zygote(tiny):
     assert result.score == 6
     processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert f"sleep {DAEMON}" not in processes, "a run's processes die with it"
-
-
-def _slot_arguments(assignment):
-    from autograder.grading import sandbox_for
-
-    release = [cell.source for cell in assignment.notebook.release.cells if cell.cell_type == "code"]
-    return sandbox_for(assignment), warm.preload_modules(release)
 
 
 WARM_AND_COLD = ("correct", "unanswered", "infinite_loop", "os_exit", "memory_bomb", "fork_bomb", "disk_hog",
