@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import keras
 
+from cnn_course import published
 from cnn_course.costs import keras_multiplications
 from cnn_course.models import classic, inception
 from cnn_course.tables import weight_depth
@@ -46,6 +47,14 @@ LANDMARKS = (
              "depthwise separable convs, inverted residuals"),
 )
 
+# The other ImageNet networks the course covers, for the accuracy-versus-cost atlas.
+MORE_LANDMARKS = (
+    Landmark("ResNet-152", 2015, lambda: keras.applications.ResNet152(weights=None), "ResNet-50's recipe, 152 layers"),
+    Landmark("MobileNet", 2017, lambda: keras.applications.MobileNet(weights=None), "depthwise separable convs"),
+    Landmark("EfficientNet-B0", 2019, lambda: keras.applications.EfficientNetB0(weights=None),
+             "compound scaling of a searched mobile network"),
+)
+
 
 def measure(landmark: Landmark) -> LandmarkStats:
     """Build ``landmark`` once and read its size."""
@@ -67,3 +76,22 @@ def measure(landmark: Landmark) -> LandmarkStats:
 
 def measure_all(landmarks=LANDMARKS) -> list[LandmarkStats]:
     return [measure(landmark) for landmark in landmarks]
+
+
+def accuracy_cost_table(stats, accuracies=published.IMAGENET_TOP1, papers_own=published.PAPERS_OWN_TOP1) -> str:
+    """A Markdown table of measured costs beside published top-1 accuracies, with where each accuracy comes from.
+
+    A network without an ImageNet result (LeNet-5) shows a dash; a paper's own number measured another way
+    (10 crops) is given beside the single-crop one, never in its place.
+    """
+    lines = ["| network | input | parameters | multiplications per image | top-1, single crop | stated by "
+             "| the paper's own top-1 |",
+             "| :--- | :--- | ---: | ---: | ---: | :--- | :--- |"]
+    for s in stats:
+        top1, own = accuracies.get(s.name), papers_own.get(s.name)
+        accuracy = f"{top1.accuracy:g}%" if top1 else "—"
+        source = (top1.source if top1.kind == published.PAPER else f"{top1.source} ({top1.kind})") if top1 else "no ImageNet result"
+        other = f"{own.accuracy:.4g}% ({own.protocol}; {own.source})" if own else "the same" if top1 and top1.kind == published.PAPER else ""
+        lines.append(f"| {s.name} | {'×'.join(map(str, s.input_shape))} | {s.parameters:,} | {s.multiplications:,} "
+                     f"| {accuracy} | {source} | {other} |")
+    return "\n".join(lines)

@@ -44,11 +44,15 @@ _LABEL_OFFSETS = (((7, 3), "left", "bottom"), ((-7, 3), "right", "bottom"), ((7,
                   ((-7, -4), "right", "top"), ((0, 9), "center", "bottom"), ((0, -9), "center", "top"))
 
 
-def _label_points(ax, points, labels, colors, fontsize=9):
-    """Write each label beside its point, on the first side where it covers no point and no earlier label."""
+def _label_points(ax, points, labels, colors, fontsize=9, layout=True):
+    """Write each label beside its point, on the first side where it covers no point and no earlier label.
+
+    The figure is laid out first (``layout``), as the labels are placed where the points are then.
+    """
     figure = ax.figure
     renderer = figure.canvas.get_renderer()
-    figure.tight_layout()
+    if layout:
+        figure.tight_layout()
     centres = ax.transData.transform(points)
     radius = np.sqrt(80) / 2 * figure.dpi / 72 + 2  # the markers' radius (s=80) and a little air
     placed = []
@@ -59,7 +63,7 @@ def _label_points(ax, points, labels, colors, fontsize=9):
             box = text.get_window_extent(renderer)
             covered = any(box.x0 - radius < cx < box.x1 + radius and box.y0 - radius < cy < box.y1 + radius for cx, cy in centres)
             inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and ax.get_window_extent(renderer).contains(box.x1, box.y1)
-            if inside and not covered and not any(box.overlaps(other) for other in placed):
+            if inside and not covered and not any(box.padded(2).overlaps(other) for other in placed):
                 placed.append(box)
                 break
             text.remove()
@@ -101,3 +105,41 @@ def plot_layer_costs(table, axes=None, title: str = ""):
     ax_params.set_title(title or f"{table.title}: where the parameters and the memory are")
     ax_memory.figure.tight_layout()
     return ax_memory.figure
+
+
+def plot_accuracy_versus_cost(stats, accuracies, axes=None):
+    """ImageNet top-1 accuracy against parameters and against multiplications per image, side by side (log x).
+
+    ``stats`` as for :func:`plot_landmarks` (with ``multiplications``); ``accuracies`` maps a name to an
+    object with ``accuracy`` (percent) and ``kind`` (:mod:`cnn_course.published`). Networks without an
+    accuracy are left out; a paper's own number is a filled dot, a reimplementation's a ring.
+    """
+    from cnn_course.published import PAPER
+
+    shown = [s for s in stats if s.name in accuracies]
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(7.6, 5.4), sharey=True)
+    colors = plt.cm.tab10(np.arange(len(shown)))
+    tops = [accuracies[s.name].accuracy for s in shown]
+    own = np.array([accuracies[s.name].kind == PAPER for s in shown])
+    for ax, cost, label in ((axes[0], "parameters", "parameters"), (axes[1], "multiplications", "multiplications per image")):
+        x = np.array([getattr(s, cost) for s in shown], dtype=float)
+        ax.scatter(x[own], np.array(tops)[own], s=80, c=colors[own], zorder=3, label="the paper's own number")
+        ax.scatter(x[~own], np.array(tops)[~own], s=80, facecolors="white", edgecolors=colors[~own], linewidths=2,
+                   zorder=3, label="reference reimplementation")
+        ax.set_xscale("log")
+        ax.set_xlim(x.min() / 2.5, x.max() * 2.5)
+        ax.set_xlabel(f"{label} (log scale)")
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_ylabel("ImageNet top-1 accuracy (%)")
+    axes[0].set_ylim(min(tops) - 3, max(tops) + 3)
+    axes[0].set_title("accuracy against size")
+    axes[1].set_title("accuracy against computation")
+    axes[0].figure.tight_layout()
+    for ax, cost in ((axes[0], "parameters"), (axes[1], "multiplications")):
+        _label_points(ax, [(getattr(s, cost), top) for s, top in zip(shown, tops)], [s.name for s in shown], colors,
+                      layout=False)
+    figure = axes[0].figure  # the legend goes below the charts, where no point is
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
+                  fontsize=9, frameon=False)
+    return figure

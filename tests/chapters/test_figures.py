@@ -17,9 +17,10 @@ from matplotlib.collections import PathCollection
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.text import Annotation, Text
 
+from cnn_course import published
 from cnn_course.models import inception
 from cnn_course.models.landmarks import LandmarkStats
-from cnn_course.plots import architectures, concept_diagrams, cost_charts, image_grids, model_graphs, training
+from cnn_course.plots import architectures, concept_diagrams, cost_charts, image_grids, imagenet_progress, model_graphs, training
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -96,6 +97,14 @@ LANDMARKS = [LandmarkStats(name, year, parameters, depth, 0, (1,), "") for name,
     ("LeNet-5", 1998, 61_706, 5), ("AlexNet", 2012, 62_378_344, 8), ("VGG-16", 2014, 138_357_544, 16),
     ("GoogLeNet", 2014, 6_998_552, 22), ("ResNet-50", 2015, 25_636_712, 50), ("MobileNetV2", 2018, 3_538_984, 53))]
 
+# The networks of the accuracy-versus-cost chart as chapter 1 measures them: parameters, depth, multiplications.
+ATLAS = [LandmarkStats(name, year, parameters, depth, multiplications, (224, 224, 3), "")
+         for name, year, parameters, depth, multiplications in (
+             ("AlexNet", 2012, 62_378_344, 8, 1_135_256_096), ("VGG-16", 2014, 138_357_544, 16, 15_470_264_320),
+             ("GoogLeNet", 2014, 6_998_552, 22, 1_582_671_872), ("ResNet-50", 2015, 25_636_712, 50, 3_857_973_248),
+             ("MobileNetV2", 2018, 3_538_984, 53, 300_774_272), ("ResNet-152", 2015, 60_419_944, 152, 11_282_415_616),
+             ("MobileNet", 2017, 4_253_864, 28, 568_740_352), ("EfficientNet-B0", 2019, 5_330_571, 82, 385_814_752))]
+
 FIGURES = {
     "googlenet": lambda: architectures.plot_googlenet(inception.GOOGLENET_MODULES, aux_after=inception.GOOGLENET_AUX_AFTER),
     "inception module": lambda: architectures.plot_inception_module(),
@@ -110,6 +119,8 @@ FIGURES = {
     "skip model graph": lambda: model_graphs.plot_model_graph(small_model()),
     "pair model graph": lambda: model_graphs.plot_model_graph(pair_model()),
     "landmarks": lambda: cost_charts.plot_landmarks(LANDMARKS),
+    "accuracy versus cost": lambda: cost_charts.plot_accuracy_versus_cost(ATLAS, published.IMAGENET_TOP1),
+    "ilsvrc timeline": lambda: imagenet_progress.plot_ilsvrc_timeline(published.ILSVRC_WINNERS, published.HUMAN_TOP5_ERROR),
     "data vs hand-engineering": lambda: concept_diagrams.plot_data_vs_hand_engineering(),
     "pipeline": lambda: training.plot_pipeline_timeline(0.05, 0.08, n_batches=6),
     "thumbnails": lambda: image_grids.show_images(np.zeros((8, 16, 16, 3)), list("abcdefgh"), ncols=4, size=1.8),
