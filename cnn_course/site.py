@@ -32,8 +32,13 @@ def theme_options() -> dict[str, object]:
             "use_repository_button": True, "use_issues_button": True}
 
 
+# What a screen reader says for the site's logo (_config.yml's logo:), a link to the home page.
+LOGO_ALT_TEXT = "CNN Case Studies, home page"
+
+
 def _set_repository(app, config) -> None:
-    config.html_theme_options = {**(config.html_theme_options or {}), **theme_options()}
+    options = config.html_theme_options or {}
+    config.html_theme_options = {**options, **theme_options(), "logo": {**options.get("logo", {}), "alt_text": LOGO_ALT_TEXT}}
 
 
 def _quote_settings(app, docname, source) -> None:

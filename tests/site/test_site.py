@@ -254,6 +254,14 @@ def test_pages_have_a_favicon(browser, site_url, built_site):
     assert all((built_site / urlparse(icon).path.lstrip("/")).is_file() for icon in icons), icons
 
 
+def test_pages_show_the_logo_with_alt_text(browser, site_url, built_site):
+    browser.get(f"{site_url}/book/intro.html")
+    logos = browser.execute_script("return Array.from(document.querySelectorAll('img.logo__image'))"
+                                   ".map(i => [i.getAttribute('src'), i.getAttribute('alt')])")
+    assert logos, "no logo on the page"
+    assert all(src.endswith("logo.svg") and (alt or "").strip() for src, alt in logos), logos
+
+
 def smallest_svg_text(svg: str, shown_width: float) -> tuple[float, str]:
     """The smallest text of a matplotlib SVG shown ``shown_width`` px wide: its height in px, and the text."""
     width = float(SVG_VIEWBOX.search(svg).group(1))
