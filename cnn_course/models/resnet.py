@@ -20,10 +20,12 @@ RESNET34_STAGES = (3, 4, 6, 3)
 RESNET34_FILTERS = (64, 128, 256, 512)
 
 
-def conv_bn(x, filters: int, size: int, strides: int = 1, name: str = "conv"):
+def conv_bn(x, filters: int, size: int, strides: int = 1, name: str = "conv", initializer: str = "glorot_uniform",
+            momentum: float = 0.99):
     """A "same" convolution without bias, followed by batch normalization (no activation)."""
-    x = layers.Conv2D(filters, size, strides=strides, padding="same", use_bias=False, name=name)(x)
-    return layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.Conv2D(filters, size, strides=strides, padding="same", use_bias=False, kernel_initializer=initializer,
+                      name=name)(x)
+    return layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")(x)
 
 
 def projection_shortcut(x, filters: int, strides: int, name: str = "shortcut"):
@@ -81,7 +83,7 @@ def trainable_parameters(model) -> int:
     return int(sum(np.prod(weight.shape) for weight in model.trainable_weights))
 
 
-# --- Small fully connected nets for the depth experiments -------------------------------
+# --- Small nets for the depth experiments ---------------------------------------------
 
 
 def dense_residual_block(x, units: int, name: str = "block"):
@@ -139,20 +141,37 @@ def activation_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
     return np.array([float(tf.norm(g)) for g in tape.gradient(loss, activations)])
 
 
-def train_plain_and_residual(x, y, depths, units: int, epochs: int, batch_size: int = 64,
-                             learning_rate: float = 1e-3, seed: int = 0) -> dict:
-    """Train a plain and a residual :func:`deep_dense_net` of every depth with Adam.
+def cifar_net(depth: int, residual: bool, width: int = 16, input_shape=(32, 32, 3), classes: int = 10,
+              seed: int = 0) -> keras.Model:
+    """The ResNet paper's CIFAR-10 nets (section 4.2): ``depth = 6n + 2`` weight layers.
 
-    Returns ``{("plain" | "residual", depth): History.history}``.
+    A 3x3 convolution, then three stages of ``n`` pairs of 3x3 convolutions with ``width``,
+    ``2 width`` and ``4 width`` filters (the grid halved where a stage starts), global average
+    pooling and a fully connected layer giving logits. Every convolution is He-initialized and
+    followed by batch normalization, whose moving statistics (used at test time) follow the
+    batches faster than Keras's default so that a short run has them right. ``residual`` adds each pair's input back before its last
+    ReLU (a 1x1 projection where the shape changes); otherwise the two nets are the same.
     """
-    histories = {}
-    for depth in depths:
-        for kind in ("plain", "residual"):
-            model = deep_dense_net(depth, units, x.shape[1], int(y.max()) + 1, residual=kind == "residual", seed=seed)
-            model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                          metrics=["accuracy"])
-            histories[kind, depth] = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0).history
-    return histories
+    if depth % 6 != 2:
+        raise ValueError(f"depth must be 6n + 2 (8, 14, 20, 32, 44, 56, ...), not {depth}")
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.ReLU(name="conv1_relu")(conv_bn(inputs, width, 3, name="conv1", initializer="he_normal", momentum=0.9))
+    for stage_index in range(3):
+        filters = width * 2**stage_index
+        for block in range(depth // 6):
+            strides = 2 if stage_index and not block else 1
+            name = f"stage{stage_index + 1}_block{block + 1}"
+            y = layers.ReLU(name=f"{name}_relu1")(conv_bn(x, filters, 3, strides, f"{name}_conv1", "he_normal", 0.9))
+            y = conv_bn(y, filters, 3, name=f"{name}_conv2", initializer="he_normal", momentum=0.9)
+            if residual:
+                same_shape = strides == 1 and x.shape[-1] == filters
+                shortcut = x if same_shape else conv_bn(x, filters, 1, strides, f"{name}_shortcut", "he_normal", 0.9)
+                y = layers.Add(name=f"{name}_add")([y, shortcut])
+            x = layers.ReLU(name=f"{name}_out")(y)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    outputs = layers.Dense(classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name=f"{'residual' if residual else 'plain'}_{depth}")
 
 
 def stage_layout(model: keras.Model) -> list[dict]:

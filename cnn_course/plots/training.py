@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 
 def plot_history(*histories, metrics=("loss", "accuracy"), labels=None, boundaries=()):
@@ -66,3 +67,37 @@ def plot_pipeline_timeline(prepare_s: float, train_s: float, n_batches: int = 5,
     ax.set_ylim(0, 3.8)
     ax.figure.tight_layout()
     return ax.figure
+
+
+KIND_COLORS = {"plain": "tab:red", "residual": "tab:blue"}
+
+
+def plot_depth_experiment(runs: list[dict], live: list[dict] = (), metric: str = "training_error"):
+    """The degradation experiment: final ``metric`` against depth (mean and spread over seeds, each
+    seed a dot), and the training loss per epoch (mean over seeds, shaded from the lowest to the
+    highest seed); ``live`` runs of this page are drawn over them as black-edged markers."""
+    depths = sorted({run["depth"] for run in runs})
+    styles = dict(zip(depths, (":", "--", "-", "-.")))
+    fig, (ax_depth, ax_curves) = plt.subplots(1, 2, figsize=(7.4, 3.6))
+    for kind, color in KIND_COLORS.items():
+        finals = [[run[metric][-1] for run in runs if run["kind"] == kind and run["depth"] == d] for d in depths]
+        means = [np.mean(values) for values in finals]
+        spreads = [np.std(values, ddof=1) if len(values) > 1 else 0 for values in finals]
+        ax_depth.errorbar(depths, means, yerr=spreads, fmt="o-", color=color, capsize=3, label=kind)
+        for depth, values in zip(depths, finals):
+            ax_depth.plot([depth] * len(values), values, ".", color=color, alpha=0.35)
+        for depth in depths:
+            losses = np.array([run["loss"] for run in runs if run["kind"] == kind and run["depth"] == depth])
+            epochs = np.arange(1, losses.shape[1] + 1)
+            ax_curves.plot(epochs, losses.mean(axis=0), styles[depth], color=color, label=f"{kind} {depth}")
+            ax_curves.fill_between(epochs, losses.min(axis=0), losses.max(axis=0), color=color, alpha=0.12)
+    for run in live:
+        ax_curves.plot(np.arange(1, len(run["loss"]) + 1), run["loss"], "o", markersize=4,
+                       color=KIND_COLORS[run["kind"]], markeredgecolor="black")
+    ax_depth.set(xlabel="weight layers", ylabel=metric.replace("_", " ") + " after training", xticks=depths)
+    ax_depth.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
+    ax_curves.set(xlabel="epoch", ylabel="training loss", ylim=(0, None))
+    ax_depth.legend()
+    ax_curves.legend(fontsize=8, ncols=2)
+    fig.tight_layout()
+    return fig

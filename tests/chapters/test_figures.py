@@ -17,7 +17,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.text import Annotation, Text
 
-from cnn_course import published
+from cnn_course import published, results
 from cnn_course.models import inception
 from cnn_course.models.landmarks import LandmarkStats
 from cnn_course.plots import architectures, concept_diagrams, cost_charts, image_grids, imagenet_progress, model_graphs, training
@@ -123,6 +123,8 @@ FIGURES = {
     "ilsvrc timeline": lambda: imagenet_progress.plot_ilsvrc_timeline(published.ILSVRC_WINNERS, published.HUMAN_TOP5_ERROR),
     "data vs hand-engineering": lambda: concept_diagrams.plot_data_vs_hand_engineering(),
     "pipeline": lambda: training.plot_pipeline_timeline(0.05, 0.08, n_batches=6),
+    "depth experiment": lambda: training.plot_depth_experiment(results.load("depth")["results"],
+                                                               live=results.load("depth")["results"][2:4]),
     "thumbnails": lambda: image_grids.show_images(np.zeros((8, 16, 16, 3)), list("abcdefgh"), ncols=4, size=1.8),
 }
 

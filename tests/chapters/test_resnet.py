@@ -74,3 +74,28 @@ def test_plain_net_gradients_vanish_at_initialisation():
     residual = resnet.activation_gradient_norms(resnet.deep_dense_net(20, 16, 8, 3, residual=True), x, y)
     assert len(plain) == len(residual) == 21
     assert plain[0] / plain[-1] < 1e-2 < residual[0] / residual[-1]
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_cifar_net_has_6n_plus_2_weight_layers_on_its_main_path(residual):
+    from cnn_course.tables import weight_depth
+
+    net = resnet.cifar_net(20, residual=residual, width=4, input_shape=(12, 12, 3), classes=6)
+    main_path = [layer for layer in net.layers if isinstance(layer, keras.layers.Conv2D) and "shortcut" not in layer.name]
+    assert len(main_path) + 1 == 20 and net.output_shape == (None, 6)
+    assert all(layer.kernel_initializer.__class__.__name__ == "HeNormal" and not layer.use_bias for layer in main_path)
+    assert weight_depth(net) == 20  # the projections run beside longer paths
+    assert net.get_layer("stage3_block1_conv1").output.shape[1:] == (3, 3, 16)
+
+
+def test_cifar_nets_differ_only_by_their_shortcuts():
+    plain, residual = (resnet.cifar_net(14, residual=r, width=4, input_shape=(8, 8, 3), classes=3) for r in (False, True))
+    projections = sum(resnet.trainable_parameters(layer) for layer in residual.layers if "shortcut" in layer.name)
+    assert projections == (4 * 8 + 2 * 8) + (8 * 16 + 2 * 16)
+    assert resnet.trainable_parameters(residual) - projections == resnet.trainable_parameters(plain)
+    assert len([layer for layer in residual.layers if isinstance(layer, keras.layers.Add)]) == 3 * 2
+
+
+def test_cifar_net_rejects_a_depth_that_is_not_6n_plus_2():
+    with pytest.raises(ValueError, match="6n \\+ 2"):
+        resnet.cifar_net(10, residual=True)
