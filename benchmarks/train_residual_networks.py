@@ -1,12 +1,15 @@
 """Training benchmark of assignment 1: the solution notebook at the students' default parameters.
 
-    python benchmarks/train_residual_networks.py           # defaults of the parameters cell (minutes)
-    python benchmarks/train_residual_networks.py --fast    # the grader's fast parameters
+    python benchmarks/train_residual_networks.py                  # defaults of the parameters cell (minutes)
+    python benchmarks/train_residual_networks.py --seeds 0 1 2    # the same, once per seed (its spread)
+    python benchmarks/train_residual_networks.py --fast           # the grader's fast parameters
 
-Runs solutions/residual_networks/Residual_Networks.ipynb with papermill (its hidden-test sections
-removed, as they need the grader's reference observations; the public tests stay), then reads
-the time and accuracies of every epoch from `fit`'s log and the final test accuracy from the
-evaluation cell. Writes benchmarks/results/train_residual_networks[_fast].json and .md.
+Runs solutions/residual_networks/Residual_Networks.ipynb with papermill once per seed (its
+hidden-test sections removed, as they need the grader's reference observations; the public tests
+stay), then reads the time, training and validation accuracies of every epoch from `fit`'s log, the
+epoch kept (best validation accuracy) and the final test accuracy from the evaluation cell.
+Writes benchmarks/results/train_residual_networks[_fast].json and .md after every seed, with the
+mean and standard deviation of the test accuracy over the seeds done so far.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +34,7 @@ HIDDEN = re.compile(r"\n*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S
 # Keras's verbose=2 epoch line: "68/68 - 41s - 598ms/step - accuracy: 0.41 - loss: 1.6 - val_accuracy: ..."
 EPOCH = re.compile(r"^\d+/\d+ - (\d+)s - .*?- accuracy: ([\d.e+-]+) - loss: ([\d.e+-]+)"
                    r"(?: - val_accuracy: ([\d.e+-]+) - val_loss: ([\d.e+-]+))?", re.M)
+BEST = re.compile(r"best validation accuracy ([\d.]+), at epoch (\d+)")
 TEST = re.compile(r"test loss ([\d.]+), test accuracy ([\d.]+)")
 
 
@@ -69,17 +74,21 @@ def cell_text(cell) -> str:
 
 
 def report(executed, seconds: float, parameters: dict) -> dict:
+    """One run: its epochs, the epoch kept on validation, the test accuracy and the time taken."""
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in executed.cells}
     epochs = [
         {"seconds": int(m[0]), "accuracy": float(m[1]), "loss": float(m[2]),
-         "test_accuracy": float(m[3]) if m[3] else None, "test_loss": float(m[4]) if m[4] else None}
+         "val_accuracy": float(m[3]) if m[3] else None, "val_loss": float(m[4]) if m[4] else None}
         for m in EPOCH.findall(cell_text(cells["train"]))
     ]
+    best = BEST.search(cell_text(cells["train"]))
     test = TEST.search(cell_text(cells["evaluate"]))
     durations = {gid: round(c.metadata.get("papermill", {}).get("duration") or 0.0, 1) for gid, c in cells.items() if gid}
     return {
         "parameters": parameters,
         "notebook_seconds": round(seconds, 1),
+        "best_val_accuracy": float(best[1]) if best else None,
+        "best_epoch": int(best[2]) if best else None,
         "train_cell_seconds": durations.get("train"),
         "seconds_per_epoch": round(sum(e["seconds"] for e in epochs) / len(epochs), 1) if epochs else None,
         "epochs": epochs,
@@ -91,35 +100,63 @@ def report(executed, seconds: float, parameters: dict) -> dict:
     }
 
 
+def summary(runs: list[dict]) -> dict:
+    """The runs of every seed, with the mean and standard deviation of their test accuracies."""
+    tests = [r["test_accuracy"] for r in runs if r["test_accuracy"] is not None]
+    epoch_seconds = [e["seconds"] for r in runs for e in r["epochs"]]
+    return {
+        "seeds": [r["parameters"]["seed"] for r in runs],
+        "test_accuracy_mean": round(statistics.mean(tests), 4) if tests else None,
+        "test_accuracy_sd": round(statistics.stdev(tests), 4) if len(tests) > 1 else None,
+        "test_accuracy_min": min(tests) if tests else None,
+        "seconds_per_epoch": round(statistics.mean(epoch_seconds), 1) if epoch_seconds else None,
+        "runs": runs,
+    }
+
+
 def markdown(result: dict, title: str) -> str:
-    lines = [f"# {title}", "", f"Parameters: `{json.dumps(result['parameters'])}`", "",
-             f"- whole notebook: {result['notebook_seconds']} s (training cell {result['train_cell_seconds']} s)",
-             f"- time per epoch: {result['seconds_per_epoch']} s",
-             f"- final test accuracy: {result['test_accuracy']} (loss {result['test_loss']})",
-             f"- machine: {result['machine']['cpus']} CPUs, load {result['machine']['load_average_1min']} at the end",
-             "", "| epoch | seconds | train accuracy | test accuracy |", "|---|---|---|---|"]
-    lines += [f"| {i} | {e['seconds']} | {e['accuracy']:.3f} | {e['test_accuracy'] if e['test_accuracy'] is not None else '-'} |"
-              for i, e in enumerate(result["epochs"], start=1)]
+    runs = result["runs"]
+    sd = result["test_accuracy_sd"]
+    lines = [f"# {title}", "", f"Parameters (seed aside): `{json.dumps(runs[0]['parameters'])}`", "",
+             f"- test accuracy over seeds {result['seeds']}: mean {result['test_accuracy_mean']}"
+             + (f", standard deviation {sd}" if sd is not None else "") + f", lowest {result['test_accuracy_min']}",
+             f"- time per epoch: {result['seconds_per_epoch']} s (load average per run below: the machine may be shared)",
+             "", "| seed | best val accuracy (epoch) | test accuracy | s/epoch | training cell s | load at the end |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r['parameters']['seed']} | {r['best_val_accuracy']} ({r['best_epoch']}) | {r['test_accuracy']} "
+              f"| {r['seconds_per_epoch']} | {r['train_cell_seconds']} | {r['machine']['load_average_1min']} |" for r in runs]
+    for r in runs:
+        lines += ["", f"Seed {r['parameters']['seed']}:", "",
+                  "| epoch | seconds | train accuracy | val accuracy |", "|---|---|---|---|"]
+        lines += [f"| {i} | {e['seconds']} | {e['accuracy']:.3f} | {e['val_accuracy'] if e['val_accuracy'] is not None else '-'} |"
+                  for i, e in enumerate(r["epochs"], start=1)]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="the grader's fast parameters instead of the defaults")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="run once per seed (the notebook's `seed` parameter); default: the parameters cell's seed")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if not os.environ.get("CNN_COURSE_DATA") and (REPO.parent / "shared" / "data" / "SHA256SUMS").is_file():
         os.environ["CNN_COURSE_DATA"] = str(REPO.parent / "shared" / "data")
     source = nbformat.read(SOURCE, as_version=4)
     parameters = {**default_parameters(source), **(grading_parameters() if args.fast else {})}
-    executed, seconds = run(parameters)
-    result = report(executed, seconds, parameters)
     name = "train_residual_networks" + ("_fast" if args.fast else "")
+    title = "ResNet-50 on SIGNS, " + ("grading parameters" if args.fast else "default parameters")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2))
-    text = markdown(result, "ResNet-50 on SIGNS, " + ("grading parameters" if args.fast else "default parameters"))
-    (RESULTS / f"{name}.md").write_text(text)
-    print(text)
+    runs = []
+    for seed in args.seeds if args.seeds is not None else [parameters["seed"]]:
+        seeded = {**parameters, "seed": seed}
+        executed, seconds = run(seeded)
+        runs.append(report(executed, seconds, seeded))
+        result = summary(runs)  # written after every seed, so a long run leaves what it finished
+        (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2))
+        text = markdown(result, title)
+        (RESULTS / f"{name}.md").write_text(text)
+        print(text, flush=True)
 
 
 if __name__ == "__main__":

@@ -127,17 +127,40 @@ def keras_augmenter(seed: int | None = None, strength: float = 1.0):
     layers = keras.layers
     s = strength
     return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomRotation(0.05 * s, seed=seed),
-            layers.RandomZoom((-0.25 * s, 0.0), seed=seed),
-            layers.RandomTranslation(0.1 * s, 0.1 * s, seed=seed),
+        _geometric_layers(seed, rotation=0.05 * s, zoom=(-0.25 * s, 0.0), translation=0.1 * s)
+        + [
             layers.RandomShear(x_factor=0.15 * s, seed=seed),
             layers.RandomContrast(0.2 * s, seed=seed),
             layers.RandomBrightness(0.15 * s, seed=seed),
         ],
         name="augmenter",
     )
+
+
+def geometric_augmenter(seed: int | None = None, rotation: float = 0.05, zoom: float = 0.1, translation: float = 0.1):
+    """A ``keras.Sequential`` that mirrors, rotates, zooms and shifts images (only when ``training=True``).
+
+    ``rotation`` is a fraction of a full turn (0.05: up to 18 degrees either way), ``zoom`` and
+    ``translation`` fractions of the image's size (in or out, either way). Colours are left as they
+    are, so any pixel range works, [0, 1] as well as [0, 255]. For labels that survive a mirror and
+    a small move, such as the number of fingers a hand shows.
+    """
+    import keras
+
+    return keras.Sequential(_geometric_layers(seed, rotation, zoom, translation), name="augmenter")
+
+
+def _geometric_layers(seed, rotation, zoom, translation) -> list:
+    """Mirror, rotation, zoom and translation layers: the distortions that move pixels, not colours."""
+    import keras
+
+    layers = keras.layers
+    return [
+        layers.RandomFlip("horizontal", seed=seed),
+        layers.RandomRotation(rotation, seed=seed),
+        layers.RandomZoom(zoom, seed=seed),
+        layers.RandomTranslation(translation, translation, seed=seed),
+    ]
 
 
 def tf_distort(image, seed, zoom: float = 1.15, max_shift: float = 20.0):

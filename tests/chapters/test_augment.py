@@ -63,6 +63,20 @@ def test_geometric_distortions_keep_shape_and_identity_settings_change_nothing(i
     np.testing.assert_array_equal(augment.rotate(image, 180), image[::-1, ::-1])
 
 
+def test_geometric_augmenter_moves_pixels_in_training_only_and_keeps_colours(image):
+    # Assignment 1 trains through it on pixels in [0, 1]: no colour layer may assume [0, 255].
+    augmenter = augment.geometric_augmenter(seed=0)
+    assert [layer.__class__.__name__ for layer in augmenter.layers] == [
+        "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation"]
+    batch = (image[None] / 255.0).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(augmenter(batch, training=False)), batch)
+    moved = np.asarray(augmenter(batch, training=True))
+    assert moved.shape == batch.shape and 0.0 <= moved.min() and moved.max() <= 1.0
+    assert not np.allclose(moved, batch)
+    assert [layer.__class__.__name__ for layer in augment.keras_augmenter(seed=0).layers][4:] == [
+        "RandomShear", "RandomContrast", "RandomBrightness"]
+
+
 def test_color_shift_adds_per_channel_offsets_and_clips(image):
     shifted = augment.color_shift(image, (20, -20, 20)).astype(int)
     np.testing.assert_array_equal(shifted - image.astype(int), np.broadcast_to([20, -20, 20], image.shape))
