@@ -101,3 +101,51 @@ def plot_depth_experiment(runs: list[dict], live: list[dict] = (), metric: str =
     ax_curves.legend(fontsize=8, ncols=2)
     fig.tight_layout()
     return fig
+
+
+def plot_ensemble_experiment(runs: list[dict], live: list[dict] = (), ax=None):
+    """Test accuracy per epoch of the members (their mean) and of their ensemble: the mean over seeds,
+    shaded from the lowest to the highest seed; ``live`` epochs of this page drawn as black-edged dots."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.4))
+    curves = {"one member (mean of the members)": ("gray", lambda epoch: np.mean(epoch["member_accuracy"])),
+              "the ensemble (average of their outputs)": ("#e07b39", lambda epoch: epoch["ensemble_accuracy"])}
+    for label, (color, value) in curves.items():
+        values = np.array([[value(epoch) for epoch in run["epochs"]] for run in runs])
+        epochs = np.arange(1, values.shape[1] + 1)
+        ax.plot(epochs, values.mean(axis=0), color=color, label=label)
+        ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.15)
+        for run in live:
+            ax.plot(np.arange(1, len(run["epochs"]) + 1), [value(epoch) for epoch in run["epochs"]], "o",
+                    markersize=4, color=color, markeredgecolor="black")
+    ax.set(xlabel="epoch", ylabel="test accuracy")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
+    ax.legend(loc="lower right")
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def plot_augmentation_experiment(runs: list[dict], regimes=("without augmentation", "with augmentation")):
+    """Accuracy against the number of training images, with and without augmentation: on the test set
+    (mean and spread over seeds, each seed a dot) and on the training images themselves (dashed)."""
+    sizes = sorted({run["size"] for run in runs})
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for regime, color in zip(regimes, ("tab:gray", "tab:green")):
+        for split, style in (("test", "o-"), ("training", "s--")):
+            values = [[run[f"{split}_accuracy"] for run in runs if run["size"] == size and run["regime"] == regime]
+                      for size in sizes]
+            means = [np.mean(v) for v in values]
+            spreads = [np.std(v, ddof=1) if len(v) > 1 else 0 for v in values]
+            ax.errorbar(sizes, means, yerr=spreads if split == "test" else None, fmt=style, color=color, capsize=3,
+                        markersize=5 if split == "test" else 4, label=f"{regime}: {split} images")
+            if split == "test":
+                for size, v in zip(sizes, values):
+                    ax.plot([size] * len(v), v, ".", color=color, alpha=0.35)
+    ax.set_xscale("log")
+    ax.set(xticks=sizes, xlabel="training images", ylabel="accuracy")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.xaxis.set_minor_locator(plt.NullLocator())
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -123,6 +123,8 @@ FIGURES = {
     "ilsvrc timeline": lambda: imagenet_progress.plot_ilsvrc_timeline(published.ILSVRC_WINNERS, published.HUMAN_TOP5_ERROR),
     "data vs hand-engineering": lambda: concept_diagrams.plot_data_vs_hand_engineering(),
     "pipeline": lambda: training.plot_pipeline_timeline(0.05, 0.08, n_batches=6),
+    "ensemble experiment": lambda: training.plot_ensemble_experiment(results.load("ensembles")["results"],
+                                                                     live=results.load("ensembles")["results"][:1]),
     "depth experiment": lambda: training.plot_depth_experiment(results.load("depth")["results"],
                                                                live=results.load("depth")["results"][2:4]),
     "thumbnails": lambda: image_grids.show_images(np.zeros((8, 16, 16, 3)), list("abcdefgh"), ncols=4, size=1.8),
