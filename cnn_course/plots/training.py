@@ -125,27 +125,33 @@ def plot_ensemble_experiment(runs: list[dict], live: list[dict] = (), ax=None):
     return ax.figure
 
 
-def plot_augmentation_experiment(runs: list[dict], regimes=("without augmentation", "with augmentation")):
-    """Accuracy against the number of training images, with and without augmentation: on the test set
-    (mean and spread over seeds, each seed a dot) and on the training images themselves (dashed)."""
+def plot_accuracy_by_size(runs: list[dict], regimes, metric: str, dashed: str | None = None, baseline: float | None = None,
+                          colors=("tab:gray", "tab:green", "tab:blue", "tab:red"), legend: str = "lower right"):
+    """``metric`` against the number of training images, one line per regime: the mean over seeds with
+    their standard deviation, each seed a dot; ``dashed`` another metric drawn dashed (e.g. on the
+    training images themselves); ``baseline`` a horizontal line (e.g. always answering one class)."""
     sizes = sorted({run["size"] for run in runs})
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    for regime, color in zip(regimes, ("tab:gray", "tab:green")):
-        for split, style in (("test", "o-"), ("training", "s--")):
-            values = [[run[f"{split}_accuracy"] for run in runs if run["size"] == size and run["regime"] == regime]
-                      for size in sizes]
-            means = [np.mean(v) for v in values]
-            spreads = [np.std(v, ddof=1) if len(v) > 1 else 0 for v in values]
-            ax.errorbar(sizes, means, yerr=spreads if split == "test" else None, fmt=style, color=color, capsize=3,
-                        markersize=5 if split == "test" else 4, label=f"{regime}: {split} images")
-            if split == "test":
+    for regime, color in zip(regimes, colors):
+        for key, style in ((metric, "o-"), (dashed, "s--")):
+            if key is None:
+                continue
+            values = [[run[key] for run in runs if run["size"] == size and run["regime"] == regime] for size in sizes]
+            spreads = [np.std(v, ddof=1) if len(v) > 1 else 0 for v in values] if key == metric else None
+            label = regime if dashed is None else f"{regime}: {key.removesuffix('_accuracy')} images"
+            ax.errorbar(sizes, [np.mean(v) for v in values], yerr=spreads, fmt=style, color=color, capsize=3,
+                        markersize=5 if key == metric else 4, label=label)
+            if key == metric:
                 for size, v in zip(sizes, values):
                     ax.plot([size] * len(v), v, ".", color=color, alpha=0.35)
+    if baseline is not None:
+        ax.axhline(baseline, color="black", linestyle=":", linewidth=1, label="always the more frequent class")
     ax.set_xscale("log")
-    ax.set(xticks=sizes, xlabel="training images", ylabel="accuracy")
+    ylabel = "accuracy" if dashed else metric.replace("val_", "validation ").replace("_", " ")
+    ax.set(xticks=sizes, xlabel="training images", ylabel=ylabel)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc=legend)
     fig.tight_layout()
     return fig

@@ -1,0 +1,55 @@
+"""The book's experiments: their scoring, their splits, and a small rerun agreeing with `make bench`'s results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnn_course import images, results
+from cnn_course.experiments import augmentation, ensembles, multicrop
+
+
+def test_ensemble_scores_average_the_members_probabilities():
+    labels = np.array([0, 1, 1])
+    probabilities = np.array([[[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]],   # member 1: right, wrong, right
+                              [[0.4, 0.6], [0.1, 0.9], [0.3, 0.7]]])  # member 2: wrong, right, right
+    scores = ensembles.scores(probabilities, labels)
+    assert scores["member_accuracy"] == pytest.approx([2 / 3, 2 / 3])
+    assert scores["ensemble_accuracy"] == 1.0  # the average, [0.65, 0.35], [0.35, 0.65], [0.25, 0.75], is right three times
+    assert scores["ensemble_cross_entropy"] == pytest.approx(-np.mean(np.log([0.65, 0.65, 0.75])))
+    assert scores["ensemble_cross_entropy"] <= np.mean(scores["member_cross_entropy"])  # Jensen
+
+
+class FixedHead:
+    """A stand-in head whose probability of label 1 is the feature itself."""
+
+    def predict_proba(self, features):
+        return features[:, 0]
+
+
+def test_multicrop_compares_the_centre_crop_with_the_mean_of_ten():
+    ten = np.full((2, 10, 1), 0.8)
+    ten[0, 0, 0] = 0.3  # photo 0 (label 1): wrong from its centre crop alone, right from the ten crops' mean
+    scores = multicrop.evaluate(FixedHead(), ten, np.array([1, 1]))
+    assert scores["centre_accuracy"] == 0.5 and scores["ten_crops_accuracy"] == 1.0
+    assert scores["ten_crops_cross_entropy"] < scores["centre_cross_entropy"]
+
+
+def test_a_multicrop_split_is_a_balanced_subset_and_its_fifth():
+    _, labels = images.alpaca_paths()
+    train, val = multicrop.split(labels, seed=0, photos=200, val_fraction=0.2)
+    assert len(train) + len(val) == 200 and not set(train) & set(val) and len(val) == 40
+    share = labels.mean()
+    assert abs(labels[val].mean() - share) < 0.05 and abs(labels[train].mean() - share) < 0.05
+
+
+@pytest.mark.slow
+def test_augmentation_rerun_agrees_with_the_saved_results():
+    """The small version CI runs: seed 0 with augmentation at the smallest size, against make bench's runs."""
+    record = results.load("augmentation")
+    size = min(record["settings"]["sizes"])
+    signs = ensembles.signs_images(record["settings"]["image_side"])
+    rerun = augmentation.train(signs, size, augmented=True, seed=0, **record["settings"])
+    saved = {run["regime"]: run for run in record["results"] if run["size"] == size and run["seed"] == 0}
+    assert abs(rerun["test_accuracy"] - saved["with augmentation"]["test_accuracy"]) <= 0.05, (rerun, saved)
+    assert rerun["test_accuracy"] > saved["without augmentation"]["test_accuracy"] + 0.03
