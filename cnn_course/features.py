@@ -17,8 +17,9 @@ from cnn_course.progress import shown
 
 
 def extract_features(base, images, batch_size: int = 32, preprocess="mobilenet_v2", progress: bool | None = None,
-                     desc: str = "features") -> np.ndarray:
-    """Run the frozen ``base`` over ``images`` in batches and average-pool: ``(N, channels)`` float32.
+                     desc: str = "features", pool: bool = True) -> np.ndarray:
+    """Run the frozen ``base`` over ``images`` in batches and average-pool: ``(N, channels)`` float32
+    (with ``pool=False``, the feature maps as they are).
 
     ``images`` are ``(N, H, W, 3)`` with pixel values in [0, 255]. ``preprocess`` maps a float batch
     to what ``base`` expects: ``"mobilenet_v2"`` (the default) scales to [-1, 1] as MobileNetV2 was
@@ -36,7 +37,7 @@ def extract_features(base, images, batch_size: int = 32, preprocess="mobilenet_v
         if preprocess is not None:
             batch = preprocess(batch)
         maps = np.asarray(base.predict_on_batch(batch))
-        pooled.append(maps.mean(axis=(1, 2)) if maps.ndim == 4 else maps)
+        pooled.append(maps.mean(axis=(1, 2)) if maps.ndim == 4 and pool else maps)
     return np.concatenate(pooled).astype(np.float32)
 
 

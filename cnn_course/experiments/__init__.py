@@ -6,4 +6,4 @@ returns plain JSON-able results; ``benchmarks/book_experiments.py`` saves them w
 """
 
 # The experiments `benchmarks/book_experiments.py` runs, one module each, and one results file each.
-NAMES = ("atlas", "depth", "ensembles", "multicrop")
+NAMES = ("atlas", "augmentation", "depth", "ensembles", "multicrop", "transfer")
