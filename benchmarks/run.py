@@ -1,8 +1,9 @@
-"""`make bench`: timings that are worth watching but are not tests. Writes benchmarks/results/.
+"""`make bench`: the book's experiments in full, and timings that are worth watching but are not tests.
 
-    python benchmarks/run.py [--skip-tests] [--skip-plain] [--skip-class] [--skip-mutation]
+    python benchmarks/run.py [--skip-book] [--skip-tests] [--skip-plain] [--skip-class] [--skip-mutation]
 
-Per-chapter execution time, book build cold and warm, grading throughput (ours vs plain
+The book's experiments (benchmarks/book_experiments.py: results in cnn_course/results/, which the
+chapters read; commit them), then into benchmarks/results/: per-chapter execution time, book build cold and warm, grading throughput (ours vs plain
 nbgrader), a class of 100 generated students per assignment (benchmarks/class_scale.py), the
 checks' mutation score (benchmarks/mutation.py) and the full test suite's wall
 time, gathered into results/report.md.
@@ -50,12 +51,15 @@ def book_builds() -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-book", action="store_true", help="skip the book's experiments (about 40 min)")
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--skip-plain", action="store_true", help="skip plain nbgrader (slow: full training)")
     parser.add_argument("--skip-class", action="store_true", help="skip the class of 100 per assignment (about 20 min)")
     parser.add_argument("--skip-mutation", action="store_true", help="skip the mutation score (about an hour)")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if not args.skip_book:  # first: the chapters timed below read what it writes
+        subprocess.run([sys.executable, "benchmarks/book_experiments.py"], cwd=REPO, check=True)
     report = {"chapters_seconds": chapters(), "book": book_builds(), "grading": {}}
     for assignment in ("residual_networks", "transfer_learning"):
         command = [sys.executable, "benchmarks/grading_throughput.py", "--assignment", assignment, "--copies", "4"]
