@@ -52,8 +52,8 @@ def load(name: str) -> dict:
 
 
 def provenance(record: dict) -> str:
-    """One line for a figure or a caption: what ran, when and where."""
-    return f"measured by `{record['command']}` on {record['date']} ({record['machine']})"
+    """One sentence (Markdown) for a page: what ran, when and where."""
+    return f"Measured by `{record['command']}` on {record['date']} ({record['machine']})."
 
 
 def mean_and_spread(values) -> tuple[float, float]:

@@ -48,4 +48,4 @@ def test_save_records_the_command_machine_and_settings(tmp_path, monkeypatch):
     record = json.loads(path.read_text())
     assert record["results"] == [{"value": 1}] and record["settings"] == {"epochs": 2}
     assert record["command"].startswith("python ") and "Keras" in record["machine"]
-    assert results.provenance(record).startswith(f"measured by `{record['command']}` on {record['date']}")
+    assert results.provenance(record).startswith(f"Measured by `{record['command']}` on {record['date']}")
