@@ -29,7 +29,7 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()}, Keras {keras.__version__} on {keras.backend.backend()}"
 
 
-def save(name: str, results: dict, settings: dict) -> Path:
+def save(name: str, results: list | dict, settings: dict) -> Path:
     """Write ``results`` with the settings and command that produced them, the date and the machine."""
     record = {
         "name": name,

@@ -42,9 +42,6 @@ class Alpacas:
         self.cut = features.extract_features(bottom, self.x, progress=False, pool=False)
         self.pooled = features.extract_features(self.top, self.cut, preprocess=None, progress=False)
 
-    def subset(self, size: int, seed: int) -> np.ndarray:
-        return subset(self.train, self.y, size, seed)
-
 
 def subset(train: np.ndarray, labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     """``size`` class-balanced photos of the training ones (indices into all photos)."""
@@ -116,9 +113,9 @@ def run(seeds=(0, 1, 2), sizes=None, regimes=REGIMES, **settings) -> list[dict]:
     runs = []
     for seed in seeds:
         for size in sizes or settings["sizes"]:
-            subset = data.subset(size, seed)
+            photos = subset(data.train, data.y, size, seed)
             for regime in regimes:
                 runs.append({"regime": regime, "size": size, "seed": seed,
-                             "val_accuracy": TRAIN[regime](data, subset, seed, **settings)})
+                             "val_accuracy": TRAIN[regime](data, photos, seed, **settings)})
     keras.backend.clear_session()
     return runs

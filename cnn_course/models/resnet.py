@@ -10,6 +10,8 @@ own offset ``beta``, so a bias would be cancelled. The parameter counts then mat
 
 from __future__ import annotations
 
+import functools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -149,24 +151,26 @@ def cifar_net(depth: int, residual: bool, width: int = 16, input_shape=(32, 32, 
     ``2 width`` and ``4 width`` filters (the grid halved where a stage starts), global average
     pooling and a fully connected layer giving logits. Every convolution is He-initialized and
     followed by batch normalization, whose moving statistics (used at test time) follow the
-    batches faster than Keras's default so that a short run has them right. ``residual`` adds each pair's input back before its last
-    ReLU (a 1x1 projection where the shape changes); otherwise the two nets are the same.
+    batches faster than Keras's default so that a short run has them right. ``residual`` adds
+    each pair's input back before its last ReLU (a 1x1 projection where the shape changes);
+    otherwise the two nets are the same.
     """
     if depth % 6 != 2:
         raise ValueError(f"depth must be 6n + 2 (8, 14, 20, 32, 44, 56, ...), not {depth}")
     keras.utils.set_random_seed(seed)
+    he_conv_bn = functools.partial(conv_bn, initializer="he_normal", momentum=0.9)
     inputs = keras.Input(input_shape, name="image")
-    x = layers.ReLU(name="conv1_relu")(conv_bn(inputs, width, 3, name="conv1", initializer="he_normal", momentum=0.9))
+    x = layers.ReLU(name="conv1_relu")(he_conv_bn(inputs, width, 3, name="conv1"))
     for stage_index in range(3):
         filters = width * 2**stage_index
         for block in range(depth // 6):
             strides = 2 if stage_index and not block else 1
             name = f"stage{stage_index + 1}_block{block + 1}"
-            y = layers.ReLU(name=f"{name}_relu1")(conv_bn(x, filters, 3, strides, f"{name}_conv1", "he_normal", 0.9))
-            y = conv_bn(y, filters, 3, name=f"{name}_conv2", initializer="he_normal", momentum=0.9)
+            y = layers.ReLU(name=f"{name}_relu1")(he_conv_bn(x, filters, 3, strides, f"{name}_conv1"))
+            y = he_conv_bn(y, filters, 3, name=f"{name}_conv2")
             if residual:
                 same_shape = strides == 1 and x.shape[-1] == filters
-                shortcut = x if same_shape else conv_bn(x, filters, 1, strides, f"{name}_shortcut", "he_normal", 0.9)
+                shortcut = x if same_shape else he_conv_bn(x, filters, 1, strides, f"{name}_shortcut")
                 y = layers.Add(name=f"{name}_add")([y, shortcut])
             x = layers.ReLU(name=f"{name}_out")(y)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_course.results import mean_and_spread
+
 
 def plot_history(*histories, metrics=("loss", "accuracy"), labels=None, boundaries=()):
     """Plot training curves of one or more Keras ``History`` objects (or their ``.history`` dicts).
@@ -72,6 +74,15 @@ def plot_pipeline_timeline(prepare_s: float, train_s: float, n_batches: int = 5,
 KIND_COLORS = {"plain": "tab:red", "residual": "tab:blue"}
 
 
+def _over_seeds(ax, xs, values, color, label, fmt="o-", markersize=5):
+    """One line through the mean of each ``values[i]`` (one value per seed) with their standard
+    deviation as error bars, and every seed's value as a faint dot."""
+    means, spreads = zip(*(mean_and_spread(v) for v in values))
+    ax.errorbar(xs, means, yerr=spreads, fmt=fmt, color=color, capsize=3, markersize=markersize, label=label)
+    for x, v in zip(xs, values):
+        ax.plot([x] * len(v), v, ".", color=color, alpha=0.35)
+
+
 def plot_depth_experiment(runs: list[dict], live: list[dict] = (), metric: str = "training_error"):
     """The degradation experiment: final ``metric`` against depth (mean and spread over seeds, each
     seed a dot), and the training loss per epoch (mean over seeds, shaded from the lowest to the
@@ -80,12 +91,8 @@ def plot_depth_experiment(runs: list[dict], live: list[dict] = (), metric: str =
     styles = dict(zip(depths, (":", "--", "-", "-.")))
     fig, (ax_depth, ax_curves) = plt.subplots(1, 2, figsize=(7.4, 3.6))
     for kind, color in KIND_COLORS.items():
-        finals = [[run[metric][-1] for run in runs if run["kind"] == kind and run["depth"] == d] for d in depths]
-        means = [np.mean(values) for values in finals]
-        spreads = [np.std(values, ddof=1) if len(values) > 1 else 0 for values in finals]
-        ax_depth.errorbar(depths, means, yerr=spreads, fmt="o-", color=color, capsize=3, label=kind)
-        for depth, values in zip(depths, finals):
-            ax_depth.plot([depth] * len(values), values, ".", color=color, alpha=0.35)
+        _over_seeds(ax_depth, depths, [[run[metric][-1] for run in runs if run["kind"] == kind and run["depth"] == d]
+                                       for d in depths], color, kind)
         for depth in depths:
             losses = np.array([run["loss"] for run in runs if run["kind"] == kind and run["depth"] == depth])
             epochs = np.arange(1, losses.shape[1] + 1)
@@ -137,13 +144,11 @@ def plot_accuracy_by_size(runs: list[dict], regimes, metric: str, dashed: str | 
             if key is None:
                 continue
             values = [[run[key] for run in runs if run["size"] == size and run["regime"] == regime] for size in sizes]
-            spreads = [np.std(v, ddof=1) if len(v) > 1 else 0 for v in values] if key == metric else None
             label = regime if dashed is None else f"{regime}: {key.removesuffix('_accuracy')} images"
-            ax.errorbar(sizes, [np.mean(v) for v in values], yerr=spreads, fmt=style, color=color, capsize=3,
-                        markersize=5 if key == metric else 4, label=label)
             if key == metric:
-                for size, v in zip(sizes, values):
-                    ax.plot([size] * len(v), v, ".", color=color, alpha=0.35)
+                _over_seeds(ax, sizes, values, color, label)
+            else:  # the other metric: its mean only
+                ax.plot(sizes, [np.mean(v) for v in values], style, color=color, markersize=4, label=label)
     if baseline is not None:
         ax.axhline(baseline, color="black", linestyle=":", linewidth=1, label="always the more frequent class")
     ax.set_xscale("log")
