@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from cnn_course import data
+from cnn_course.experiments import ensembles
 from cnn_course.models import resnet
 
 # The full experiment (`make bench`): the paper's plain/residual pairs at three depths.
@@ -22,12 +22,9 @@ KINDS = ("plain", "residual")
 
 def signs_images(side: int) -> dict[str, np.ndarray]:
     """SIGNS resized to ``side`` x ``side``, each channel standardized with the training set's statistics."""
-    signs = data.signs_dataset()
-    resized = {split: keras.ops.convert_to_numpy(keras.ops.image.resize(signs[f"x_{split}"] / 255.0, (side, side)))
-               for split in ("train", "test")}
-    mean, std = resized["train"].mean(axis=(0, 1, 2)), resized["train"].std(axis=(0, 1, 2))
-    return {"x_train": ((resized["train"] - mean) / std).astype("float32"), "y_train": signs["y_train"],
-            "x_test": ((resized["test"] - mean) / std).astype("float32"), "y_test": signs["y_test"]}
+    images = ensembles.signs_images(side)
+    mean, std = images["x_train"].mean(axis=(0, 1, 2)), images["x_train"].std(axis=(0, 1, 2))
+    return {**images, "x_train": (images["x_train"] - mean) / std, "x_test": (images["x_test"] - mean) / std}
 
 
 def train(kind: str, depth: int, images: dict, seed: int = 0, *, width: int, epochs: int, batch_size: int,
