@@ -38,9 +38,11 @@ book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build --warningiserror --keep-going .
 	@echo "Site: $(abspath _build/html/index.html)"
 
-# One pytest run, one closing summary: the test suite plus nbval over every chapter.
+# One pytest run, one closing summary: the test suite plus nbval over every chapter, on TEST_WORKERS
+# pytest-xdist workers that each take whole files (a notebook's cells share one kernel); 0: no workers.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(MATHJAX)
-	$(PYTEST) --nbval-lax --nbval-current-env --nbval-cell-timeout=900 tests book
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile --nbval-lax --nbval-current-env --nbval-cell-timeout=900 tests book
 
 test-fast: $(STAMP)
 	$(PYTEST) tests -m "not slow and not site"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import http.server
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -17,6 +20,28 @@ REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "_build" / "html"
 # The grader's fixture notebooks are data for tests, not notebooks for nbval to run.
 collect_ignore_glob = ["grader/fixture/*"]
+# `make test` runs pytest-xdist workers, each taking whole files (--dist loadfile); None when pytest runs alone.
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+
+
+@contextlib.contextmanager
+def run_lock(name: str, mode: int = fcntl.LOCK_EX):
+    """A lock shared by the workers of this run: a file in the temp folder named after the run."""
+    with open(Path(tempfile.gettempdir()) / f"cnn-course-tests-{RUN_ID}-{name}.lock", "a") as handle:
+        fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """A test marked ``alone`` (it measures the whole machine) runs while no other worker runs a test."""
+    if RUN_ID is None:
+        return (yield)
+    with run_lock("alone", fcntl.LOCK_EX if item.get_closest_marker("alone") else fcntl.LOCK_SH):
+        return (yield)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -43,11 +68,16 @@ def tiny_repo(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """Build the book (jupyter-cache re-executes only changed chapters) and return _build/html."""
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jupyter_book), "build", "--warningiserror", "--keep-going", str(REPO)],
-                            cwd=REPO, capture_output=True, text=True)
-    assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    """Build the book once per run (jupyter-cache re-executes only changed chapters) and return _build/html."""
+    built = Path(tempfile.gettempdir()) / f"cnn-course-tests-{RUN_ID}-site.built"
+    with run_lock("site") if RUN_ID else contextlib.nullcontext():
+        if RUN_ID and built.exists():  # another worker of this run built it
+            return SITE
+        jupyter_book = Path(sys.executable).with_name("jupyter-book")
+        result = subprocess.run([str(jupyter_book), "build", "--warningiserror", "--keep-going", str(REPO)],
+                                cwd=REPO, capture_output=True, text=True)
+        assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+        built.touch()
     return SITE
 
 

@@ -90,6 +90,7 @@ def _mounted(path: Path) -> bool:
     return any(line.split()[1] == str(path) for line in Path("/proc/mounts").read_text().splitlines())
 
 
+@pytest.mark.alone  # measures the host's /tmp, which other tests write to
 @pytest.mark.parametrize("mount", BOTH_MODES)
 def test_writes_into_the_job_folder_stop_at_the_quota(mount):
     folder = JobFolder(Limits(disk_mb=QUOTA_MB), mount=mount)
@@ -105,6 +106,7 @@ def test_writes_into_the_job_folder_stop_at_the_quota(mount):
     assert run.peak_disk_mb <= allowance * QUOTA_MB
 
 
+@pytest.mark.alone  # measures the host's /tmp, which other tests write to
 def test_writes_into_the_sandbox_tmp_stop_at_the_quota():
     with host_tmp_growth() as growth, JobFolder(Limits(disk_mb=QUOTA_MB)) as job_dir:
         run = run_in(job_dir, WRITER, "/tmp", disk_mb=QUOTA_MB)
