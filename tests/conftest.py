@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -24,10 +23,15 @@ collect_ignore_glob = ["grader/fixture/*"]
 RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID")
 
 
+def run_folder(config) -> Path:
+    """The folder the workers of this run share: the parent of each one's basetemp (pytest prunes old ones)."""
+    return Path(config.option.basetemp).parent
+
+
 @contextlib.contextmanager
-def run_lock(name: str, mode: int = fcntl.LOCK_EX):
-    """A lock shared by the workers of this run: a file in the temp folder named after the run."""
-    with open(Path(tempfile.gettempdir()) / f"cnn-course-tests-{RUN_ID}-{name}.lock", "a") as handle:
+def run_lock(config, name: str, mode: int = fcntl.LOCK_EX):
+    """A lock the workers of this run share."""
+    with open(run_folder(config) / f"{name}.lock", "a") as handle:
         fcntl.flock(handle, mode)
         try:
             yield
@@ -40,7 +44,7 @@ def pytest_runtest_protocol(item, nextitem):
     """A test marked ``alone`` (it measures the whole machine) runs while no other worker runs a test."""
     if RUN_ID is None:
         return (yield)
-    with run_lock("alone", fcntl.LOCK_EX if item.get_closest_marker("alone") else fcntl.LOCK_SH):
+    with run_lock(item.config, "alone", fcntl.LOCK_EX if item.get_closest_marker("alone") else fcntl.LOCK_SH):
         return (yield)
 
 
@@ -67,10 +71,10 @@ def tiny_repo(tmp_path_factory) -> Path:
     return root
 
 @pytest.fixture(scope="session")
-def built_site() -> Path:
+def built_site(pytestconfig) -> Path:
     """Build the book once per run (jupyter-cache re-executes only changed chapters) and return _build/html."""
-    built = Path(tempfile.gettempdir()) / f"cnn-course-tests-{RUN_ID}-site.built"
-    with run_lock("site") if RUN_ID else contextlib.nullcontext():
+    with run_lock(pytestconfig, "site") if RUN_ID else contextlib.nullcontext():
+        built = run_folder(pytestconfig) / "site.built"
         if RUN_ID and built.exists():  # another worker of this run built it
             return SITE
         jupyter_book = Path(sys.executable).with_name("jupyter-book")
