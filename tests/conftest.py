@@ -70,18 +70,25 @@ def tiny_repo(tmp_path_factory) -> Path:
     generate_release(root, "tiny")
     return root
 
+def build_site() -> Path:
+    """Build the book (jupyter-cache re-executes only changed chapters) and return _build/html."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jupyter_book), "build", "--warningiserror", "--keep-going", str(REPO)],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    return SITE
+
+
 @pytest.fixture(scope="session")
 def built_site(pytestconfig) -> Path:
-    """Build the book once per run (jupyter-cache re-executes only changed chapters) and return _build/html."""
-    with run_lock(pytestconfig, "site") if RUN_ID else contextlib.nullcontext():
+    """The book built once per run: under pytest-xdist the first worker builds it, the other reuses it."""
+    if RUN_ID is None:
+        return build_site()
+    with run_lock(pytestconfig, "site"):
         built = run_folder(pytestconfig) / "site.built"
-        if RUN_ID and built.exists():  # another worker of this run built it
-            return SITE
-        jupyter_book = Path(sys.executable).with_name("jupyter-book")
-        result = subprocess.run([str(jupyter_book), "build", "--warningiserror", "--keep-going", str(REPO)],
-                                cwd=REPO, capture_output=True, text=True)
-        assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
-        built.touch()
+        if not built.exists():
+            build_site()
+            built.touch()
     return SITE
 
 
