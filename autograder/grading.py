@@ -12,6 +12,7 @@ import importlib
 import inspect
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -37,7 +38,7 @@ from autograder.notebooks import (
     read_executed,
 )
 from autograder.references import References
-from autograder.sandbox import Limits, Mount, Sandbox
+from autograder.sandbox import Limits, Mount, Sandbox, hand_to_sandbox
 
 log = logging.getLogger("autograder")
 RUNNER = Path(__file__).with_name("runner.py")
@@ -236,33 +237,19 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, work_root:
     """Run the assembled notebook in a fresh sandbox (forked from this thread's warm one where it
     can) and read back what it produced."""
     limits = assignment.limits
-    arguments = ["/home/student/assembled.ipynb", "/home/student/out/executed.ipynb", "/home/student/out/status.json",
+    # The runner's arguments; its status file descriptor (third) is filled in by whoever runs it.
+    arguments = ["/home/student/assembled.ipynb", "/home/student/out/executed.ipynb", "",
                  json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout), str(limits.output_chars)]
     slot = _warm_slot(assignment)
-    run = None
+    outcome = None
     if slot is not None:
         try:
-            run, folder = slot.run(nbformat.writes(assembled), arguments, OUTPUT_FOLDER_MB, MAX_EXECUTED_BYTES)
+            outcome = _execute_warm(slot, assembled, arguments)
         except warm.WarmUnavailable as error:
             warm.retire(slot, error)
-        else:
-            try:
-                notebook, data, unreadable = read_executed(folder / "executed.ipynb")
-                status = _read_status(folder / "status.json")
-            finally:
-                slot.discard(folder)
-    if run is None:
-        with JobFolder(limits, parent=work_root) as job_dir:
-            (job_dir / "assembled.ipynb").write_text(nbformat.writes(assembled), encoding="utf-8")
-            (job_dir / "work").mkdir()
-            (job_dir / "out").mkdir()
-            # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
-            output_limits = replace(limits, disk_mb=OUTPUT_FOLDER_MB)
-            with JobFolder(output_limits, parent=job_dir.parent, prefix="cnn-grader-out-") as output_dir:
-                run = sandbox_for(assignment, job_dir, output_dir).run(
-                    ["python", "/opt/grader/runner.py", *arguments], "/home/student/work")
-                notebook, data, unreadable = read_executed(output_dir / "executed.ipynb")
-                status = _read_status(output_dir / "status.json")
+    if outcome is None:
+        outcome = _execute_cold(assignment, assembled, arguments, work_root)
+    run, (notebook, data, unreadable), status = outcome
     found = extract_observations(notebook, [t.grade_id for t in assignment.notebook.tests])
     fill = {"wall": limits.wall_seconds, "memory": limits.memory_mb, "tasks": limits.max_tasks,
             "cell": limits.cell_timeout, "disk": limits.disk_mb}
@@ -287,9 +274,51 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, work_root:
     return Execution(found, reason, data, status, run)
 
 
-def _read_status(path: Path) -> dict:
+def _execute_warm(slot: warm.WarmSandbox, assembled: nbformat.NotebookNode, arguments: list[str]):
+    """A run forked from ``slot``: the run's result, its executed notebook as read, its status."""
+    run, folder = slot.run(nbformat.writes(assembled), arguments, OUTPUT_FOLDER_MB, MAX_EXECUTED_BYTES)
     try:
-        status = untrusted.read_json(path, MAX_STATUS_BYTES, max_depth=3)
+        try:
+            status = _read_status(untrusted.read_bytes(folder / "status.json", MAX_STATUS_BYTES))
+        except untrusted.UntrustedDataError:
+            status = {}
+        return run, read_executed(folder / "executed.ipynb"), status
+    finally:
+        slot.discard(folder)
+
+
+def _execute_cold(assignment: Assignment, assembled: nbformat.NotebookNode, arguments: list[str],
+                  work_root: Path | None):
+    """A run in a sandbox of its own, with a fresh Python: the same as :func:`_execute_warm`."""
+    limits = assignment.limits
+    with JobFolder(limits, parent=work_root) as job_dir:
+        (job_dir / "assembled.ipynb").write_text(nbformat.writes(assembled), encoding="utf-8")
+        (job_dir / "work").mkdir()
+        (job_dir / "out").mkdir()
+        # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
+        output_limits = replace(limits, disk_mb=OUTPUT_FOLDER_MB)
+        with JobFolder(output_limits, parent=job_dir.parent, prefix="cnn-grader-out-") as output_dir:
+            for folder in (job_dir / "work", job_dir / "out", output_dir):
+                hand_to_sandbox(folder)
+            status_read, status_write = os.pipe()
+            try:
+                arguments = [*arguments[:2], str(status_write), *arguments[3:]]
+                run = sandbox_for(assignment, job_dir, output_dir).run(
+                    ["python", "/opt/grader/runner.py", *arguments], "/home/student/work", pass_fds=(status_write,))
+            finally:
+                os.close(status_write)
+            with os.fdopen(status_read, "rb", buffering=0) as pipe:
+                os.set_blocking(status_read, False)
+                status = pipe.read(MAX_STATUS_BYTES + 1) or b""
+            return run, read_executed(output_dir / "executed.ipynb"), _read_status(status)
+
+
+def _read_status(data: bytes) -> dict:
+    """The runner's status, from what its pipe held ({} if it is not a bounded JSON object)."""
+    if len(data) > MAX_STATUS_BYTES:
+        return {}
+    try:
+        status = untrusted.loads(data, max_depth=3)
     except (untrusted.UntrustedDataError, UnicodeDecodeError):
         return {}
     return status if isinstance(status, dict) else {}

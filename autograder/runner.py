@@ -3,9 +3,14 @@
 Standalone on purpose (standard library, papermill, nbformat only): the sandbox does not
 contain the grader package. Everything it writes is untrusted by the grader.
 
-usage: python runner.py INPUT.ipynb OUTPUT.ipynb STATUS.json PARAMETERS_JSON CELL_TIMEOUT MAX_OUTPUT
+usage: python runner.py INPUT.ipynb OUTPUT.ipynb STATUS_FD PARAMETERS_JSON CELL_TIMEOUT MAX_OUTPUT
+
+The status goes to STATUS_FD, a pipe the grader (or a warm sandbox's supervisor) holds the other
+end of: the kernel never has it, and this process is not dumpable, so the kernel cannot reach it
+through /proc either. Nothing the notebook writes can stand in for it.
 """
 
+import ctypes
 import json
 import os
 import shutil
@@ -13,6 +18,7 @@ import sys
 import time
 
 KEEP_MIME = "application/vnd.cnn-grader.observation+json"
+PR_SET_DUMPABLE = 4
 
 
 def truncate_outputs(notebook, max_chars):
@@ -42,12 +48,14 @@ def main(argv):
     run(*argv[1:7])
 
 
-def run(source, target, status_path, parameters, cell_timeout, max_output, **engine_options):
-    """Execute ``source`` into ``target`` and write the status; ``engine_options`` go to nbclient
-    (the warm sandbox passes its already started kernel as ``km``)."""
+def run(source, target, status_fd, parameters, cell_timeout, max_output, **engine_options):
+    """Execute ``source`` into ``target`` and write the status to ``status_fd``; ``engine_options``
+    go to nbclient (the warm sandbox passes its already started kernel as ``km``)."""
     import nbformat
     import papermill
 
+    os.set_inheritable(int(status_fd), False)  # no kernel started from here gets it
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     status = {"status": "ok", "message": ""}
     started = time.monotonic()
     try:
@@ -75,7 +83,7 @@ def run(source, target, status_path, parameters, cell_timeout, max_output, **eng
         nbformat.write(truncate_outputs(notebook, int(max_output)), target)
     except Exception as error:  # noqa: BLE001
         status.setdefault("write_error", str(error)[:300])
-    with open(status_path, "w") as handle:
+    with os.fdopen(int(status_fd), "w") as handle:
         json.dump(status, handle)
 
 

@@ -13,11 +13,14 @@ writable folder is measured by the watchdog.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +35,11 @@ POLL_SECONDS = 0.1  # how often the watchdog measures processes, memory and disk
 # A zygote's uid in its user namespace: not root there, so that it may map itself into each run's
 # namespace without CAP_SETFCAP (Linux refuses an unprivileged mapping of the parent's root).
 WARM_UID = 1000
+# The user sandboxes run as when the grader is root: an unprivileged uid (and gid) owning nothing on the
+# host; ``nobody`` by default.
+SANDBOX_UID_ENV = "CNN_GRADER_SANDBOX_UID"
+DEFAULT_SANDBOX_UID = 65534
+LAUNCHER = Path(__file__).with_name("launcher.py")
 ETC_FILES = (
     "passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
     "localtime", "ssl", "ca-certificates", "fonts", "alternatives", "mime.types",
@@ -103,10 +111,14 @@ class Sandbox:
     env: dict[str, str] = field(default_factory=dict)
 
     def command(self, argv: list[str], workdir: str, warm: bool = False) -> list[str]:
-        """The command line that runs ``argv`` in this sandbox. ``warm``: for a zygote
-        (:mod:`autograder.zygote`), which gives each run its PID namespace and /proc itself, so it
-        keeps the host's PID namespace and sees the host's /proc (a fresh proc may only be mounted
-        where a complete one is visible)."""
+        """The command line that runs ``argv`` in this sandbox.
+
+        Everything the run can write is a mount of its own (its /tmp, /dev/shm, the writable
+        mounts) or read-only: the root that bubblewrap builds and /dev are remounted read-only once
+        set up. A root grader starts it as an unprivileged user (:func:`sandbox_uid`) through
+        :mod:`autograder.launcher`. ``warm``: for a zygote (:mod:`autograder.zygote`), which gives
+        each run its PID namespace and /proc itself, so it keeps the host's PID namespace and sees
+        the host's /proc (a fresh proc may only be mounted where a complete one is visible)."""
         bwrap = shutil.which("bwrap")
         if not bwrap:
             raise SandboxUnavailable(
@@ -117,9 +129,10 @@ class Sandbox:
         if warm:
             namespaces = ["--unshare-user", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                           "--uid", str(WARM_UID), "--gid", str(WARM_UID), "--bind", "/proc", "/proc", "--dir", "/home/student"]
+        disk = str(self.limits.disk_mb << 20)
         args = [bwrap, *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 # Scratch file systems first: binds that follow may live under /tmp (a venv there).
-                "--dev", "/dev", "--size", str(self.limits.disk_mb << 20), "--tmpfs", "/tmp"]
+                "--dev", "/dev", "--size", disk, "--tmpfs", "/dev/shm", "--size", disk, "--tmpfs", "/tmp"]
         for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64"):
             path = Path("/") / name
             if path.is_symlink():
@@ -128,21 +141,29 @@ class Sandbox:
                 args += ["--ro-bind", str(path), str(path)]
         for name in ETC_FILES:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-        for prefix in sorted({os.path.realpath(sys.base_prefix), sys.prefix}):
-            args += ["--ro-bind", prefix, prefix]
-        for mount in self.mounts:
-            args += ["--bind" if mount.writable else "--ro-bind", str(mount.source), mount.target]
-        args += ["--chdir", workdir, "--clearenv"]
+        prefixes = [Mount(Path(prefix), prefix) for prefix in sorted({os.path.realpath(sys.base_prefix), sys.prefix})]
+        mounts = [*prefixes, *self.mounts]
+        uid = sandbox_uid()
+        stage = _stage_folder() if uid is not None else None
+        for index, mount in enumerate(mounts):
+            source = f"{stage}/{index}" if stage else str(mount.source)
+            args += ["--bind" if mount.writable else "--ro-bind", source, mount.target]
+        args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", workdir, "--clearenv"]
         for key, value in self.env.items():
             args += ["--setenv", key, value]
         prlimit = shutil.which("prlimit")
         file_size = min(self.limits.file_size_mb, self.limits.disk_mb) << 20
         limits = [prlimit, f"--fsize={file_size}", "--core=0", "--"] if prlimit else []
-        return limits + args + ["--"] + argv
+        launcher = []
+        if uid is not None:
+            launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(uid), stage,
+                        *(str(mount.source) for mount in mounts), "--"]
+        return launcher + limits + args + ["--"] + argv
 
-    def run(self, argv: list[str], workdir: str) -> RunResult:
-        command = self.command(argv, workdir)
+    def run(self, argv: list[str], workdir: str, pass_fds: tuple[int, ...] = ()) -> RunResult:
+        """Run ``argv`` in this sandbox at ``workdir``; ``pass_fds`` stay open in it (the runner's status pipe)."""
         writable = [mount.source for mount in self.mounts if mount.writable]
+        command = self.command(argv, workdir)
         with Cgroups(self.limits.memory_mb, self.limits.max_tasks) as cgroups, \
                 DiskWatch(writable, self.limits.disk_mb << 20) as disk:
             started = time.monotonic()
@@ -152,6 +173,7 @@ class Sandbox:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 start_new_session=True,
+                pass_fds=pass_fds,
             )
             stderr = StderrTail(process.stderr)
             watchdog = _Watchdog(process, self.limits, cgroups, disk)
@@ -175,6 +197,36 @@ class Sandbox:
                 disk_full=disk.full,
                 peak_disk_mb=disk.peak_bytes / 2**20,
             )
+
+
+def sandbox_uid() -> int | None:
+    """The unprivileged user every sandbox runs as when the grader is root (``SANDBOX_UID_ENV``, by
+    default ``nobody``), so that nothing in a sandbox is the host's root, whatever namespace it is in
+    (the kernel grants global root some rights by user id alone, such as writing sysctls); None when
+    the grader is not root: sandboxes then run as the grader's own user."""
+    if os.geteuid() != 0:
+        return None
+    uid = int(os.environ.get(SANDBOX_UID_ENV) or DEFAULT_SANDBOX_UID)
+    if uid == 0:
+        raise SandboxUnavailable(f"{SANDBOX_UID_ENV}=0 would run student code as the host's root")
+    return uid
+
+
+def hand_to_sandbox(path: Path) -> None:
+    """Make a folder the grader created the sandbox user's (a warm sandbox's spool and job folders)."""
+    uid = sandbox_uid()
+    if uid is not None:
+        os.chown(path, uid, uid)
+
+
+@functools.cache
+def _stage_folder() -> str:
+    """An empty folder everyone may enter, where :mod:`autograder.launcher` mounts the sandbox's
+    sources in a namespace of its own (the host only ever sees it empty); removed at exit."""
+    folder = tempfile.mkdtemp(prefix="cnn-grader-stage-")
+    os.chmod(folder, 0o755)
+    atexit.register(os.rmdir, folder)
+    return folder
 
 
 def check_available() -> None:

@@ -28,7 +28,7 @@ import psutil
 
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch, _remove_tree
-from autograder.sandbox import Mount, RunResult, Sandbox, StderrTail, _Watchdog
+from autograder.sandbox import Mount, RunResult, Sandbox, StderrTail, _Watchdog, hand_to_sandbox
 
 log = logging.getLogger("autograder")
 ZYGOTE = Path(__file__).with_name("zygote.py")
@@ -75,6 +75,7 @@ class WarmSandbox:
 
     def start(self) -> None:
         self.spool.mkdir(mode=0o700, parents=True)
+        hand_to_sandbox(self.spool)
         command = self.sandbox.command(["python", "/opt/grader/zygote.py"], "/", warm=True)
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         start_new_session=True)
@@ -137,6 +138,7 @@ class WarmSandbox:
         self.runs += 1
         job.mkdir()
         (job / "assembled.ipynb").write_text(assembled, encoding="utf-8")
+        hand_to_sandbox(job)  # the zygote copies the run's results into it
         self.stderr.clear()
         with Cgroups(limits.memory_mb, limits.max_tasks) as cgroups, DiskWatch([], limits.disk_mb << 20) as disk:
             started = time.monotonic()

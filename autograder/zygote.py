@@ -47,8 +47,9 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME = 32, 4096, 16384, 1 << 18,
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 38, 47
 SIOCSIFFLAGS, IFF_UP_LOOPBACK_RUNNING = 0x8914, 0x1 | 0x8 | 0x40
 HOME, OUT, SPOOL = "/home/student", "/home/student/out", "/jobs"
-RESULTS = ("executed.ipynb", "status.json")
+RESULTS = ("executed.ipynb",)  # copied out of the run; status.json is the supervisor's own
 SAMPLE_SECONDS = 0.1
+MAX_STATUS_BYTES = 10_000  # of the runner's status; more is cut (the grader then cannot parse it)
 RUN_ID = 0  # the uid and gid of a run inside its namespace: root there, as in a cold sandbox
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -197,7 +198,7 @@ class _ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-def _run_notebook(argv):
+def _run_notebook(argv, status_fd):
     """The run's PID 1: its /proc, its loopback, no privileges; fork the kernel, run papermill."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -213,6 +214,7 @@ def _run_notebook(argv):
                                                kernel_name="python3")
     kernel = os.fork()
     if kernel == 0:
+        os.close(status_fd)
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.log_connection_info = lambda self: None  # a banner for people, not for the grader
@@ -228,7 +230,8 @@ def _run_notebook(argv):
     provisioner = LocalProvisioner(kernel_id="warm", kernel_spec=None, parent=manager)
     provisioner.process, provisioner.pid = _ForkedKernel(kernel), kernel
     manager.provisioner = provisioner
-    runner.run(*argv, km=manager)
+    source, target, _, *rest = argv
+    runner.run(source, target, status_fd, *rest, km=manager)
 
 
 def _used_bytes(path):
@@ -264,6 +267,20 @@ def _copy_results(spool, max_bytes):
             handle.write(data) if data else handle.truncate(min(info.st_size, max_bytes + 1))
 
 
+def _read_some(fd, limit):
+    """What the pipe ``fd`` holds now, at most ``limit`` bytes; never waits."""
+    try:
+        return os.read(fd, limit) if limit > 0 else b""
+    except BlockingIOError:
+        return b""
+
+
+def _write_new(spool, name, data):
+    target = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=spool)
+    with os.fdopen(target, "wb") as handle:
+        handle.write(data)
+
+
 def supervise(request, go, report):
     """The supervisor of one run (see the module docstring): isolates, forks the run, reports its
     pid (a line of JSON), waits for the grader's go, then measures, collects and reports the end."""
@@ -275,35 +292,41 @@ def supervise(request, go, report):
     _new_namespaces()
     spool = _private_file_systems(request["job"], request)
     start_read, start_write = os.pipe()
+    status_read, status_write = os.pipe()
     runner_pid = os.fork()
     if runner_pid == 0:
         try:
             os.setsid()
-            _close_fds({start_read})
+            _close_fds({start_read, status_write})
             if os.read(start_read, 1) != b"g":  # the grader has not put this process in its cgroups
                 os._exit(0)
             os.close(start_read)
-            _run_notebook(request["argv"])
+            _run_notebook(request["argv"], status_write)
         except BaseException:  # noqa: BLE001
             traceback.print_exc()
             os._exit(70)
         os._exit(0)
     os.close(start_read)
+    os.close(status_write)
+    os.set_blocking(status_read, False)
     os.write(report, json.dumps({"pid": runner_pid}).encode() + b"\n")
     if os.read(go, 1) == b"g":
         os.write(start_write, b"g")
     os.close(start_write)
     folders = [folder for folder in ("/tmp", "/dev/shm", HOME) if os.path.ismount(folder)]
-    peak, full = 0, False
+    peak, full, status_bytes = 0, False, b""
     while True:
         for folder in folders:
             used, filled = _used_bytes(folder)
             peak, full = max(peak, used), full or filled
+        status_bytes += _read_some(status_read, MAX_STATUS_BYTES + 1 - len(status_bytes))
         pid, status = os.waitpid(runner_pid, os.WNOHANG)
         if pid:
             break
         time.sleep(SAMPLE_SECONDS)
+    status_bytes += _read_some(status_read, MAX_STATUS_BYTES + 1 - len(status_bytes))
     _copy_results(spool, int(request["max_result_bytes"]))
+    _write_new(spool, "status.json", status_bytes)
     summary = {"returncode": os.waitstatus_to_exitcode(status), "disk_full": full, "peak_disk_bytes": peak}
     os.write(report, json.dumps(summary).encode())
 

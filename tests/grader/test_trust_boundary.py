@@ -246,15 +246,20 @@ class StandInSandbox:
     def __init__(self, job_dir, output_dir, leak):
         self.job_dir, self.output_dir, self.leak = job_dir, output_dir, leak
 
-    def run(self, argv, workdir):
+    def run(self, argv, workdir, pass_fds=()):
         assembled = (self.job_dir / "assembled.ipynb").read_text()
         marker = re.search(r"HOSTILE:(\w+)", assembled)
         if marker:
             HOSTILE_ARTEFACTS[marker.group(1)][0](self.job_dir, self.output_dir, self.leak)
         else:
             _write(self.output_dir / "executed.ipynb", _observe_tiny(self.job_dir, CORRECT))
-        (self.output_dir / "status.json").write_text('{"status": "ok"}')
-        return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
+        return _status_ok(argv)
+
+
+def _status_ok(argv) -> RunResult:
+    """What the runner reports at the end of a clean run: "ok" on its status pipe (its third argument)."""
+    os.write(int(argv[4]), b'{"status": "ok"}')
+    return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
 
 
 @pytest.fixture
@@ -305,11 +310,13 @@ def test_the_grader_refuses_a_solution_that_does_not_run_cleanly(monkeypatch, ti
                                   "outputs": [{"output_type": "error", "ename": "ModuleNotFoundError",
                                                "evalue": "No module named 'cnn_course'", "traceback": []}]})
         _write(output_dir / "executed.ipynb", notebook)
-        (output_dir / "status.json").write_text('{"status": "ok"}')
-        return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
+
+    def run(argv, job_dir, output_dir):
+        broken(job_dir, output_dir)
+        return _status_ok(argv)
 
     monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir, output_dir: type(
-        "Broken", (), {"run": lambda self, argv, workdir: broken(job_dir, output_dir)})())
+        "Broken", (), {"run": lambda self, argv, workdir, pass_fds=(): run(argv, job_dir, output_dir)})())
     course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, warm=False, checks_modules={"tiny": "tests.grader.tiny_checks"}))
     from autograder.references import ReferenceError
 
@@ -320,10 +327,14 @@ def test_the_grader_refuses_a_solution_that_does_not_run_cleanly(monkeypatch, ti
 def test_reading_never_blocks_the_grading_thread(tmp_path):
     """A FIFO opened by a thread that must not hang: the whole read returns within a second."""
     os.mkfifo(tmp_path / "status.json")
-    from autograder.grading import _read_status
-
     done = threading.Event()
-    threading.Thread(target=lambda: (_read_status(tmp_path / "status.json"), done.set()), daemon=True).start()
+
+    def read():
+        with pytest.raises(untrusted.UntrustedDataError, match="not a regular file"):
+            untrusted.read_bytes(tmp_path / "status.json", 10_000)
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
     assert done.wait(2)
 
 

@@ -14,6 +14,7 @@ from autograder.course import Course, GraderConfig
 from autograder.grading import Assignment, _warm_slot, grade_notebook
 from autograder.sandbox import Limits
 from tests.grader import hostile
+from tests.grader.hostile import SQUARE
 
 pytestmark = pytest.mark.slow
 LIMITS = Limits(wall_seconds=45, cell_timeout=6, memory_mb=1500, max_tasks=256, disk_mb=256)
@@ -75,6 +76,39 @@ def square(x):
 """
 
 
+# The run's mount table (mount point: "ro" or "rw") and every folder of its writable mounts (walked
+# without following links, /proc not descended).
+WALK = """
+import json, os
+TOKEN = "planted-by-an-earlier-run"
+
+def mounts():
+    with open("/proc/self/mountinfo") as handle:
+        fields = [line.split() for line in handle]
+    return {f[4]: f[5].split(",")[0] for f in fields}
+
+def folders(limit=20_000):
+    for point, mode in sorted(mounts().items()):
+        for folder, children, _ in os.walk(point):
+            if mode == "ro" or folder.startswith("/proc") or limit <= 0:
+                children[:] = []
+            limit -= 1
+            yield folder
+
+def plant(folder):
+    try:
+        with open(os.path.join(folder, TOKEN), "x") as handle:
+            handle.write("x")
+        return True
+    except OSError:
+        return False
+"""
+# Writes a file into every folder it can; prints the mount table and where it wrote.
+PLANTER = WALK + """
+print("PLANTED", json.dumps({"mounts": mounts(), "written": [folder for folder in folders() if plant(folder)]}))
+"""
+
+
 def _printed(executed: bytes) -> str:
     notebook = json.loads(executed)
     return "".join("".join(o.get("text", "")) for c in notebook["cells"] for o in c.get("outputs", []))
@@ -105,6 +139,42 @@ def test_a_run_leaves_nothing_for_the_next_run_of_the_same_zygote(tiny):
     assert result.score == 6
     processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert f"sleep {DAEMON}" not in processes, "a run's processes die with it"
+
+
+def _printed_json(executed: bytes, tag: str):
+    line = next(line for line in _printed(executed).splitlines() if line.startswith(tag + " "))
+    return json.loads(line.removeprefix(tag + " "))
+
+
+# The only mounts a run may write to: fresh, size-limited file systems of its own (the spool is
+# hidden under one), its own /proc, and its /dev's pseudo-terminals and device nodes (bound one by one).
+RUN_OWN_MOUNTS = {"/tmp", "/dev/shm", "/home/student", "/home/student/out", "/jobs", "/proc", "/dev/pts",
+                  *(f"/dev/{name}" for name in ("null", "zero", "full", "random", "urandom", "tty"))}
+
+
+def test_every_place_a_run_can_write_is_its_own(tiny):
+    """Walk the run's whole mount table and write everywhere it can: every mount it could write to
+    was made for it alone, and the next run of the same zygote finds none of what it wrote."""
+    assignment, solution = tiny
+    planter = hostile.build(solution, hostile.Case(6, answers={"answer_square": PLANTER + SQUARE}))
+    _, executed = grade_notebook(assignment, "planter", planter)
+    planted = _printed_json(executed, "PLANTED")
+    writable = {point for point, mode in planted["mounts"].items() if mode == "rw"}
+    assert writable <= RUN_OWN_MOUNTS, writable - RUN_OWN_MOUNTS
+    assert {"/tmp", "/dev/shm", "/home/student", "/home/student/work"} <= set(planted["written"]), planted["written"]
+    assert not [folder for folder in planted["written"] if folder == "/" or folder.startswith(("/etc", "/opt", "/usr", "/data"))]
+
+    slot = _warm_slot(assignment)
+    runs = slot.runs
+    finder = WALK + f"""
+places = {planted["written"]!r} + list(folders())
+print("FOUND", json.dumps([folder for folder in places if os.path.lexists(os.path.join(folder, TOKEN))]))
+"""
+    result, executed = grade_notebook(assignment, "finder", hostile.build(
+        solution, hostile.Case(6, answers={"answer_square": finder + SQUARE})))
+    assert slot.runs == runs + 1, "both runs were forked from the same zygote"
+    assert _printed_json(executed, "FOUND") == []
+    assert result.score == 6
 
 
 WARM_AND_COLD = ("correct", "unanswered", "infinite_loop", "os_exit", "memory_bomb", "fork_bomb", "disk_hog",
