@@ -75,12 +75,14 @@ class V2Backend:
         return tuple(c for c in wanted if c in active)
 
     def _move_processes_to_leaf(self) -> None:
-        leaf = self.delegated / GRADER_LEAF
-        leaf.mkdir(exist_ok=True)
         try:
             pids = (self.delegated / "cgroup.procs").read_text().split()
         except OSError:
             pids = [str(os.getpid())]
+        if not pids:
+            return
+        leaf = self.delegated / GRADER_LEAF
+        leaf.mkdir(exist_ok=True)
         for pid in pids:
             try:
                 write(leaf / "cgroup.procs", pid)
