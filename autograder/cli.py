@@ -7,6 +7,7 @@
     python -m autograder export
     python -m autograder report residual_networks
     python -m autograder demo
+    python -m autograder doctor
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from autograder.sandbox import Limits
 def _config(args):
     from autograder.course import GraderConfig
 
-    limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb)
+    limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpus=args.cpus)
     modules = dict(item.split("=", 1) for item in args.checks or [])
     return GraderConfig(repo=Path(args.repo).resolve(), course_dir=Path(args.course).resolve(),
                         db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler,
-                        checks_modules=modules, wall_time=args.wall_time, warm=not args.cold)
+                        checks_modules=modules, wall_time=args.wall_time, warm=not args.cold,
+                        allow_unenforced_limits=getattr(args, "allow_unenforced_limits", False))
 
 
 def cmd_release(args) -> int:
@@ -60,9 +62,14 @@ def cmd_collect(args) -> int:
 
 def cmd_autograde(args) -> int:
     from autograder.course import Course
+    from autograder.enforcement import UnenforcedLimits
 
     course = Course(_config(args))
-    results = course.autograde(args.assignment, force=args.force, students=args.student or None)
+    try:
+        results = course.autograde(args.assignment, force=args.force, students=args.student or None)
+    except UnenforcedLimits as error:
+        print(f"Refusing to grade: {error}", file=sys.stderr)
+        return 2
     graded = course.results(args.assignment)
     print(f"graded {len(results)} submissions ({len(graded) - len(results)} unchanged, skipped)")
     for result in sorted(results, key=lambda r: r.student):
@@ -140,6 +147,16 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_doctor(args) -> int:
+    """Say what this host offers the sandbox and what enforces each limit; 1 when grading here is unsafe."""
+    from autograder import doctor
+
+    config = _config(args)
+    rows = doctor.diagnose(config.course_dir, config.gradebook_url, config.limits, config.allow_unenforced_limits)
+    print(doctor.report(rows))
+    return 1 if doctor.unsafe(rows) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
     main.add_argument("--repo", default=".", help="course repository with solutions/ and assignments/")
@@ -155,6 +172,7 @@ def parser() -> argparse.ArgumentParser:
                       help="seconds per submission (default: the assignment's multiple of the solution's run time)")
     main.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
     main.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory per submission")
+    main.add_argument("--cpus", type=float, default=Limits.cpus, help="CPUs per submission (a cgroup quota)")
     main.add_argument("--cold", action="store_true",
                       help="start a fresh Python for every submission instead of forking warm sandboxes (slower)")
     main.add_argument("--verbose", "-v", action="store_true", help="log every step (sandbox stderr included)")
@@ -186,6 +204,11 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="grade sample submissions end to end")
     demo.add_argument("--assignment", default="residual_networks")
     demo.set_defaults(run=cmd_demo, course="demo-course")
+    doctor = commands.add_parser("doctor", help="check this host: sandbox, cgroups, data, gradebook, limits")
+    doctor.set_defaults(run=cmd_doctor)
+    for sub in (autograde, demo, doctor):
+        sub.add_argument("--allow-unenforced-limits", action="store_true",
+                         help="grade even where no kernel limit bounds a run's memory (only the watchdog's polling)")
     return main
 
 

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from autograder import references as refs
 from autograder import warm
+from autograder.enforcement import require_kernel_memory_limit
 from autograder.grading import GRADER_FAULT, Assignment, SubmissionResult, TestResult, grade_on_worker, grade_submission, notebook_bytes
 from autograder.sandbox import Limits
 from autograder.students import is_student_id
@@ -44,6 +45,9 @@ class GraderConfig:
     wall_time: float | None = None  # seconds per submission; None: the assignment's multiple of the solution's
     seed: int | None = None  # the secret seed of the observers; None: a fresh one per run (only set to debug)
     warm: bool = True  # fork runs from warm sandboxes (autograder.warm); False: a fresh Python per run
+    # Grade even where no kernel limit bounds a run's memory (only the watchdog's polling): False refuses
+    # to grade there (autograder.enforcement.UnenforcedLimits).
+    allow_unenforced_limits: bool = False
 
     @property
     def gradebook_url(self) -> str:
@@ -122,6 +126,7 @@ class Course:
     def autograde(self, assignment_id: str, force: bool = False, students: list[str] | None = None,
                   progress: bool = True) -> list[SubmissionResult]:
         """Grade every (changed) submission in parallel and record each grade as it lands."""
+        require_kernel_memory_limit(self.config.limits, self.config.allow_unenforced_limits)
         assignment = self.graded_assignment(assignment_id)
         fingerprint = self.assignment(assignment_id).fingerprint() + f"-wall{self.config.wall_time}"
         self.gradebook().ensure_assignment(assignment)

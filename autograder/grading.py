@@ -25,6 +25,7 @@ from autograder import checks as checks_api
 from autograder import observations, untrusted, warm
 from autograder.checks import GraderError
 from autograder.disk import JobFolder
+from autograder.enforcement import enforcement
 from autograder.notebooks import (
     MAX_EXECUTED_BYTES,
     MAX_NOTEBOOK_BYTES,
@@ -78,6 +79,8 @@ class SubmissionResult:
     peak_memory_mb: float = 0.0
     fingerprint: str = ""
     grader_errors: list[str] = field(default_factory=list)  # for the instructor: faults of the grader
+    # limit -> what enforced it on the machine that ran the notebook (autograder.enforcement); {}: not run
+    limits_enforced: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -380,6 +383,7 @@ def grade_notebook(assignment: Assignment, student: str, notebook: bytes | Submi
     execution = execute(assignment, assembled, work_root)
     result.reason = execution.reason
     result.peak_memory_mb = round(execution.run.peak_memory_mb, 1)
+    result.limits_enforced = enforcement(assignment.limits)
     result.tests = [judge_test(assignment, test, execution, result) for test in tests]
     result.seconds = round(time.monotonic() - started, 2)
     return result, execution.notebook_bytes

@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,16 @@ def test_summaries(results: list[SubmissionResult]) -> list[TestSummary]:
     return [TestSummary(gid, pts, failed / max(total, 1)) for gid, (pts, failed, total) in rows.items()]
 
 
+def limits_enforced(results: list[SubmissionResult]) -> list[tuple[str, str]]:
+    """(limit, what enforced it) over the class; where machines differed, each way with its count."""
+    ways: dict[str, Counter] = {}
+    for result in results:
+        for limit, way in result.limits_enforced.items():
+            ways.setdefault(limit, Counter())[way] += 1
+    return [(limit, "; ".join(way if len(counts) == 1 else f"{way} ({n})" for way, n in counts.items()))
+            for limit, counts in ways.items()]
+
+
 def _png(figure) -> str:
     import matplotlib.pyplot as plt
 
@@ -119,6 +130,7 @@ def write_report(results: list[SubmissionResult], assignment_id: str, path: Path
         median_seconds=statistics.median([r.seconds for r in results]) if results else 0.0,
         figures=report_figures(results, tests) if results else [],
         tests=tests,
+        limits=limits_enforced(results),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

@@ -80,6 +80,7 @@ class Limits:
     file_size_mb: int = 512  # MiB one file may grow to (RLIMIT_FSIZE; never more than disk_mb)
     # MiB the run may write into each writable folder (its job folder), and separately into its /tmp.
     disk_mb: int = 1024
+    cpus: float = 1.0  # CPUs the run's processes may use together, enforced by the cpu cgroup quota
 
 
 @dataclass
@@ -164,7 +165,7 @@ class Sandbox:
         """Run ``argv`` in this sandbox at ``workdir``; ``pass_fds`` stay open in it (the runner's status pipe)."""
         writable = [mount.source for mount in self.mounts if mount.writable]
         command = self.command(argv, workdir)
-        with Cgroups(self.limits.memory_mb, self.limits.max_tasks) as cgroups, \
+        with Cgroups(self.limits.memory_mb, self.limits.max_tasks, self.limits.cpus) as cgroups, \
                 DiskWatch(writable, self.limits.disk_mb << 20) as disk:
             started = time.monotonic()
             process = subprocess.Popen(
@@ -190,7 +191,7 @@ class Sandbox:
             return RunResult(
                 returncode=process.returncode,
                 seconds=time.monotonic() - started,
-                peak_memory_mb=max(watchdog.peak_mb, cgroups.peak_bytes() / 2**20),
+                peak_memory_mb=cgroups.peak_mb(fallback_mb=watchdog.peak_mb),
                 # The grader's own kills first: they explain a SIGKILL at the memory limit too.
                 killed=watchdog.reason or cgroups.limit_hit(process.returncode),
                 stderr=stderr.text()[-4000:],

@@ -140,7 +140,7 @@ class WarmSandbox:
         (job / "assembled.ipynb").write_text(assembled, encoding="utf-8")
         hand_to_sandbox(job)  # the zygote copies the run's results into it
         self.stderr.clear()
-        with Cgroups(limits.memory_mb, limits.max_tasks) as cgroups, DiskWatch([], limits.disk_mb << 20) as disk:
+        with Cgroups(limits.memory_mb, limits.max_tasks, limits.cpus) as cgroups, DiskWatch([], limits.disk_mb << 20) as disk:
             started = time.monotonic()
             self._send({"job": job.name, "argv": argv, "disk_bytes": limits.disk_mb << 20,
                         "output_bytes": output_mb << 20, "max_result_bytes": max_result_bytes})
@@ -163,7 +163,7 @@ class WarmSandbox:
             return RunResult(
                 returncode=returncode if isinstance(returncode, int) else None,
                 seconds=time.monotonic() - started,
-                peak_memory_mb=max(watchdog.peak_mb, cgroups.peak_bytes() / 2**20),
+                peak_memory_mb=cgroups.peak_mb(fallback_mb=watchdog.peak_mb),
                 killed=watchdog.reason or cgroups.limit_hit(returncode),
                 stderr=self.stderr.text()[-4000:],
                 disk_full=bool(summary.get("disk_full")) or disk.full,

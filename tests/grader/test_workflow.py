@@ -108,3 +108,12 @@ def test_zip_bombs_and_links_are_skipped(tmp_path):
         bundle.writestr(link, "/etc/passwd")
     summary = collect_zip(archive, tmp_path / "course", "tiny")
     assert summary.collected == [] and summary.skipped == [("mallory_1_1_Tiny.ipynb", "a link")]
+
+
+def test_results_and_the_report_say_what_enforced_each_limit(tiny_repo, graded_course):
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=graded_course))
+    enforced = {r.student: r.limits_enforced for r in course.results("tiny")}
+    assert set(enforced["alice"]) == {"memory", "processes", "cpu", "wall time", "disk", "file size"}
+    assert _cli(tiny_repo, graded_course, "report", "tiny") == 0
+    report = (graded_course / "reports" / "tiny.html").read_text()
+    assert "Limits enforced by" in report and f"<td>{enforced['alice']['memory']}</td>" in report
