@@ -13,6 +13,7 @@ finishes: an interrupted run keeps every grade it recorded and resumes where it 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -127,16 +128,18 @@ class Course:
                   progress: bool = True) -> list[SubmissionResult]:
         """Grade every (changed) submission in parallel and record each grade as it lands."""
         require_kernel_memory_limit(self.config.limits, self.config.allow_unenforced_limits)
-        assignment = self.graded_assignment(assignment_id)
         fingerprint = self.assignment(assignment_id).fingerprint() + f"-wall{self.config.wall_time}"
-        self.gradebook().ensure_assignment(assignment)
         pending = []
         for student in students or self.students(assignment_id):
-            path, notes = self.notebook_path(assignment, student)
+            path, notes = self.notebook_path(self.assignment(assignment_id), student)
             key = f"{fingerprint}:{_file_digest(path)}"
             if not force and self._up_to_date(assignment_id, student, key):
                 continue
             pending.append((student, path, notes, key))
+        if not pending:
+            return []  # nothing to grade: no references built, no sandbox started
+        assignment = self.graded_assignment(assignment_id)
+        self.gradebook().ensure_assignment(assignment)
         done = []
         bar = tqdm(total=len(pending), desc=f"Grading {assignment_id}", unit="nb", disable=not progress)
         for (student, _, notes, key), result in self._run(assignment, pending):
@@ -150,12 +153,10 @@ class Course:
         return done
 
     def _run(self, assignment: Assignment, pending: list):
-        if not pending:
-            return
         try:
             yield from self._run_pending(assignment, pending)
         finally:
-            warm.close_all()  # this machine's zygotes (a cluster's workers close theirs when they exit)
+            warm.close_run(assignment.references.seed)  # this machine's zygotes of this run
 
     def _run_pending(self, assignment: Assignment, pending: list):
         keep = lambda student: self.root / "autograded" / student / assignment.assignment_id / (  # noqa: E731
@@ -195,6 +196,8 @@ class Course:
                         keep(student).write_bytes(executed)
                 yield futures[future], outcome
         finally:
+            with contextlib.suppress(Exception):  # a worker that is gone took its zygotes along
+                client.run(warm.close_run, assignment.references.seed)
             client.close()
             if cluster is not None:
                 cluster.close()

@@ -216,13 +216,14 @@ def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir:
     return Sandbox(limits=assignment.limits, mounts=mounts, env=env)
 
 
-def _warm_slot(assignment: Assignment) -> warm.WarmSandbox | None:
-    """This thread's warm sandbox for ``assignment``; it preloads what the release imports (never
-    what a student's notebook asks for). None when the assignment is graded cold or none can start."""
+def _warm_slot(assignment: Assignment, seed: int) -> warm.WarmSandbox | None:
+    """This thread's warm sandbox for ``assignment`` in the grading run of ``seed`` (a zygote serves
+    one run only); it preloads what the release imports (never what a student's notebook asks for).
+    None when the assignment is graded cold or none can start."""
     if not assignment.warm:
         return None
     release = [cell.source for cell in assignment.notebook.release.cells if cell.cell_type == "code"]
-    return warm.slot_for(sandbox_for(assignment), warm.preload_modules(release))
+    return warm.slot_for(sandbox_for(assignment), warm.preload_modules(release), seed)
 
 
 @dataclass
@@ -236,14 +237,15 @@ class Execution:
     run: object  # sandbox.RunResult
 
 
-def execute(assignment: Assignment, assembled: nbformat.NotebookNode, work_root: Path | None = None) -> Execution:
-    """Run the assembled notebook in a fresh sandbox (forked from this thread's warm one where it
-    can) and read back what it produced."""
+def execute(assignment: Assignment, assembled: nbformat.NotebookNode, seed: int,
+            work_root: Path | None = None) -> Execution:
+    """Run the assembled notebook (of the grading run of ``seed``) in a fresh sandbox, forked from this
+    thread's warm one for that run where it can, and read back what it produced."""
     limits = assignment.limits
     # The runner's arguments; its status file descriptor (third) is filled in by whoever runs it.
     arguments = ["/home/student/assembled.ipynb", "/home/student/out/executed.ipynb", "",
                  json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout), str(limits.output_chars)]
-    slot = _warm_slot(assignment)
+    slot = _warm_slot(assignment, seed)
     outcome = None
     if slot is not None:
         try:
@@ -379,8 +381,8 @@ def grade_notebook(assignment: Assignment, student: str, notebook: bytes | Submi
         result.seconds = time.monotonic() - started
         return result, b""
 
-    assembled = assemble(assignment.notebook, answers, checks, assignment.references.seed)
-    execution = execute(assignment, assembled, work_root)
+    seed = assignment.references.seed
+    execution = execute(assignment, assemble(assignment.notebook, answers, checks, seed), seed, work_root)
     result.reason = execution.reason
     result.peak_memory_mb = round(execution.run.peak_memory_mb, 1)
     result.limits_enforced = enforcement(assignment.limits)

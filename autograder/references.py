@@ -68,7 +68,7 @@ def build(assignment, seed: int, work_root: Path | None = None) -> References:
 
     answers = answers_from_source(assignment.source_path, assignment.notebook.answer_ids)
     assembled = assemble(assignment.notebook, answers, assignment.checks, seed)
-    execution = execute(assignment, assembled, work_root)
+    execution = execute(assignment, assembled, seed, work_root)
     problems = []
     if execution.reason:
         problems.append(execution.reason)

@@ -7,14 +7,21 @@ cgroups, watches them like a cold sandbox run (wall time, memory, processes) and
 a limit. Every run still gets its own namespaces and file systems (see the zygote); what the
 zygote pays once is Python's start, the imports and papermill's kernel start.
 
-:func:`slot_for` gives the calling thread its zygote for an assignment, started on first use;
-if a zygote cannot start here, it logs why once and returns None, and the grader runs cold.
+:func:`slot_for` gives the calling thread its zygote for an assignment in one grading run (one
+secret seed), started on first use; if a zygote cannot start here, it logs why once and returns
+None, and the grader runs cold. A zygote never outlives its grading run: the thread's zygotes of
+other runs are closed when it asks for one, :func:`close_run` closes a run's everywhere in the
+process (the grader calls it on every Dask worker at the end of a run), and every zygote is closed
+at exit. A zygote whose run could not be isolated is retired alone; another one is started for
+the next submission.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import os
 import re
 import select
 import subprocess
@@ -39,6 +46,7 @@ _local = threading.local()
 _all: list[WarmSandbox] = []
 _all_lock = threading.Lock()
 _failed: dict[tuple, str] = {}  # why a kind of zygote could not start, so it is not tried again
+SPOOL_PREFIX = "cnn-grader-warm-"  # + the grader's pid + a random part: a spool folder in the temp folder
 
 
 class WarmUnavailable(RuntimeError):
@@ -59,8 +67,8 @@ class _Run:
 class WarmSandbox:
     """One zygote in its sandbox; :meth:`run` executes one assembled notebook at a time."""
 
-    def __init__(self, sandbox: Sandbox, preload: list[str], key: tuple = ()):
-        self.spool = Path(tempfile.gettempdir()) / f"cnn-grader-warm-{uuid.uuid4().hex[:12]}"
+    def __init__(self, sandbox: Sandbox, preload: list[str], key: tuple = (), run: int | None = None):
+        self.spool = Path(tempfile.gettempdir()) / f"{SPOOL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.sandbox = Sandbox(
             limits=sandbox.limits,
             mounts=[*sandbox.mounts, Mount(ZYGOTE, "/opt/grader/zygote.py"), Mount(self.spool, "/jobs", writable=True)],
@@ -70,10 +78,12 @@ class WarmSandbox:
         self.stderr: StderrTail | None = None  # the end of what the zygote and the current run wrote
         self.runs = 0
         self.key = key  # what slot_for found it by
+        self.run_id = run  # the grading run (its seed) this zygote serves, and no other
 
     # --- the zygote ---------------------------------------------------------------------
 
     def start(self) -> None:
+        remove_stale_spools()
         self.spool.mkdir(mode=0o700, parents=True)
         hand_to_sandbox(self.spool)
         command = self.sandbox.command(["python", "/opt/grader/zygote.py"], "/", warm=True)
@@ -186,20 +196,23 @@ def preload_modules(notebook_sources: list[str]) -> list[str]:
     return names
 
 
-def slot_for(sandbox: Sandbox, preload: list[str]) -> WarmSandbox | None:
-    """This thread's running zygote for ``sandbox`` (started now if needed), or None if none can start."""
+def slot_for(sandbox: Sandbox, preload: list[str], run: int) -> WarmSandbox | None:
+    """This thread's running zygote for ``sandbox`` in the grading run ``run`` (started now if needed;
+    the thread's zygotes of other runs are closed), or None if none can start here."""
     key = (tuple((str(m.source), m.target, m.writable) for m in sandbox.mounts), tuple(sorted(sandbox.env.items())),
            tuple(preload), sandbox.limits.file_size_mb, sandbox.limits.disk_mb)
     if key in _failed:
         return None
     slots = _local.__dict__.setdefault("slots", {})
+    for other in [k for k, slot in slots.items() if slot.run_id != run]:
+        _forget(slots.pop(other))
     slot = slots.get(key)
     if slot is not None and slot.alive:
         return slot
     if slot is not None:
         log.warning("warm sandbox %s died; starting another", slot.spool.name)
-        slot.close()
-    slot = WarmSandbox(sandbox, preload, key)
+        _forget(slot)
+    slot = WarmSandbox(sandbox, preload, key, run)
     try:
         slot.start()
     except (WarmUnavailable, OSError, ValueError) as error:
@@ -214,17 +227,53 @@ def slot_for(sandbox: Sandbox, preload: list[str]) -> WarmSandbox | None:
 
 
 def retire(slot: WarmSandbox, error: WarmUnavailable) -> None:
-    """Stop a zygote that failed; if runs cannot be isolated here at all, never start its kind again."""
+    """Stop a zygote that failed; the next submission gets a fresh one. Only when a fresh zygote's
+    first run cannot be isolated (this host cannot do it) is its kind never started again."""
     log.warning("warm sandbox %s failed (%s); running this submission cold", slot.spool.name, error)
-    slot.close()
-    if isinstance(error, IsolationFailed):
+    _forget(slot)
+    getattr(_local, "slots", {}).pop(slot.key, None)
+    if isinstance(error, IsolationFailed) and slot.runs <= 1:
         _failed[slot.key] = str(error)
 
 
+def close_run(run: int) -> None:
+    """Stop every zygote of the grading run ``run`` in this process (each thread's)."""
+    with _all_lock:
+        slots = [slot for slot in _all if slot.run_id == run]
+    for slot in slots:
+        _forget(slot)
+
+
+@atexit.register
 def close_all() -> None:
-    """Stop every zygote this process started (each thread's)."""
+    """Stop every zygote this process started (each thread's) and remove their spools."""
     with _all_lock:
         slots, _all[:] = list(_all), []
     for slot in slots:
         slot.close()
     getattr(_local, "slots", {}).clear()
+
+
+def running() -> list[WarmSandbox]:
+    """The zygotes of this process that are still running."""
+    with _all_lock:
+        return [slot for slot in _all if slot.alive]
+
+
+def _forget(slot: WarmSandbox) -> None:
+    with _all_lock:
+        if slot in _all:
+            _all.remove(slot)
+    slot.close()
+
+
+def remove_stale_spools() -> None:
+    """Remove the spools of graders that are gone (killed before they could remove their own)."""
+    for folder in Path(tempfile.gettempdir()).glob(SPOOL_PREFIX + "*"):
+        pid = folder.name.removeprefix(SPOOL_PREFIX).split("-")[0]
+        try:
+            ours = folder.lstat().st_uid == os.getuid()
+        except OSError:  # removed meanwhile
+            continue
+        if pid.isdigit() and ours and not psutil.pid_exists(int(pid)):
+            _remove_tree(folder)

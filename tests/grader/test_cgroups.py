@@ -46,23 +46,30 @@ def test_a_run_of_six_busy_processes_uses_one_cpu_at_most():
     assert 0.3 < cpus <= 1.1, f"the run used {cpus:.2f} CPUs"
 
 
+# About 4 s of one CPU's work, then the answer: a correct submission that needs its share of the machine.
+BUSY_CORRECT = "total = 0\nfor i in range(40_000_000):\n    total += i\n" + hostile.SQUARE
+# Twelve busy processes, each in a session of its own, spinning until the run ends (12 s on).
+CPU_HOG = ("import os, time\nfor _ in range(12):\n    if os.fork() == 0:\n        os.setsid()\n"
+           "        while True:\n            pass\ntime.sleep(12)\n" + hostile.SQUARE)
+
+
 @pytest.mark.slow  # a cold run of the solution, then two side by side
 def test_a_cpu_hog_beside_a_correct_submission_leaves_it_full_marks(tiny_repo, tmp_path):
-    """Twelve busy processes, each in a session of its own, in one run; a correct run beside it."""
-    hog = ("import os, time\nfor _ in range(12):\n    if os.fork() == 0:\n        os.setsid()\n"
-           "        while True:\n            pass\ntime.sleep(2)\n" + hostile.SQUARE)  # they hog to the run's end
-    cases = {"hog": hostile.Case(6, answers={"answer_square": hog}), "correct": hostile.Case(6)}
+    """Each run's cpu cgroup holds the hog's twelve processes to one run's share of the machine (with a
+    quota of one CPU), so the correct run, busy for about 4 s of CPU, ends well within its wall limit."""
+    cases = {"hog": hostile.Case(6, answers={"answer_square": CPU_HOG}),
+             "correct": hostile.Case(6, answers={"answer_square": BUSY_CORRECT})}
     solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
     for name, case in cases.items():
         folder = tmp_path / "submitted" / name / "tiny"
         folder.mkdir(parents=True)
         (folder / case.filename).write_bytes(hostile.build(solution, case))
-    limits = Limits(wall_seconds=60, cell_timeout=6, memory_mb=1500, max_tasks=256, disk_mb=256, cpus=1.0)
-    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, limits=limits, workers=2, seed=5,
-                                 checks_modules={"tiny": "tests.grader.tiny_checks"}, warm=False))
+    limits = Limits(wall_seconds=30, cell_timeout=25, memory_mb=1500, max_tasks=256, disk_mb=256, cpus=1.0)
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, limits=limits, workers=2, seed=5, wall_time=30,
+                                 checks_modules={"tiny": "tests.grader.tiny_checks"}))
     results = {r.student: r for r in course.autograde("tiny", progress=False)}
     assert results["correct"].score == 6 and results["correct"].reason == "", results["correct"]
-    assert results["hog"].score == 6
+    assert results["hog"].score == 6, results["hog"]
 
 
 # --- where run cgroups go ----------------------------------------------------------------------

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import subprocess
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -128,7 +132,7 @@ def test_a_run_leaves_nothing_for_the_next_run_of_the_same_zygote(tiny):
     tamperer = hostile.build(solution, hostile.Case(6, answers={"answer_square": TAMPER}))
     result, _ = grade_notebook(assignment, "tamperer", tamperer)
     assert not result.reason, "the tamperer ran to the end"  # its own results it broke itself
-    slot = _warm_slot(assignment)
+    slot = _warm_slot(assignment, assignment.references.seed)
     runs = slot.runs
     probe = hostile.build(solution, hostile.Case(6, answers={"answer_square": PROBE}))
     result, executed = grade_notebook(assignment, "probe", probe)
@@ -164,7 +168,7 @@ def test_every_place_a_run_can_write_is_its_own(tiny):
     assert {"/tmp", "/dev/shm", "/home/student", "/home/student/work"} <= set(planted["written"]), planted["written"]
     assert not [folder for folder in planted["written"] if folder == "/" or folder.startswith(("/etc", "/opt", "/usr", "/data"))]
 
-    slot = _warm_slot(assignment)
+    slot = _warm_slot(assignment, assignment.references.seed)
     runs = slot.runs
     finder = WALK + f"""
 places = {planted["written"]!r} + list(folders())
@@ -177,22 +181,39 @@ print("FOUND", json.dumps([folder for folder in places if os.path.lexists(os.pat
     assert result.score == 6
 
 
-WARM_AND_COLD = ("correct", "unanswered", "infinite_loop", "os_exit", "memory_bomb", "fork_bomb", "disk_hog",
+# A hostile class: each of these first (their ids sort first), then two correct students.
+HOSTILE_FIRST = ("unanswered", "infinite_loop", "os_exit", "memory_bomb", "fork_bomb", "disk_hog",
                  "symlinked_executed_notebook", "patched_numpy", "segfault")
+CPU_HOG = ("import os, time\nfor _ in range(12):\n    if os.fork() == 0:\n        os.setsid()\n"
+           "        while True:\n            pass\ntime.sleep(2)\n" + SQUARE)  # the hogs spin to the run's end
+# A status planted where the runner's used to be, read-only: the grader must not believe it.
+PLANTED_STATUS = ("import os\nwith open('/home/student/out/status.json', 'w') as f:\n"
+                  "    f.write('{\"status\": \"timeout\"}')\nos.chmod('/home/student/out/status.json', 0o444)\n" + SQUARE)
 
 
-@pytest.mark.parametrize("mode", ["warm", "cold"])
-def test_warm_and_cold_runs_grade_alike(tiny_repo, tmp_path, mode):
-    cases = {name: case for name, case in hostile.cases(["/nonexistent"]).items() if name in WARM_AND_COLD}
+@pytest.mark.parametrize(("mode", "workers"), [("warm", 1), ("warm", 2), ("cold", 2)])
+def test_a_hostile_class_graded_first_leaves_every_correct_student_full_marks(tiny_repo, tmp_path, caplog, mode, workers):
+    cases = {f"a-{name}": case for name, case in hostile.cases(["/nonexistent"]).items() if name in HOSTILE_FIRST}
+    cases |= {"a-cpu_hog": hostile.Case(6, answers={"answer_square": CPU_HOG}),
+              "a-planted_status": hostile.Case(6, answers={"answer_square": PLANTED_STATUS}),
+              "z-correct-1": hostile.Case(6), "z-correct-2": hostile.Case(6)}
     solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
     for name, case in cases.items():
         folder = tmp_path / "submitted" / name / "tiny"
         folder.mkdir(parents=True)
         (folder / case.filename).write_bytes(hostile.build(solution, case))
-    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, limits=LIMITS, workers=2, seed=11,
+    course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, limits=LIMITS, workers=workers, seed=11,
                                  checks_modules={"tiny": "tests.grader.tiny_checks"}, warm=mode == "warm"))
-    results = {r.student: r for r in course.autograde("tiny", progress=False)}
+    with caplog.at_level(logging.INFO, logger="autograder"):
+        results = {r.student: r for r in course.autograde("tiny", progress=False)}
     assert {name: results[name].score for name in cases} == {name: case.score for name, case in cases.items()}
     for name, case in cases.items():
         explanation = " ".join([results[name].reason, *(t.message for t in results[name].tests)])
         assert case.reason in explanation, (mode, name, explanation)
+        assert not results[name].grader_errors, (name, results[name].grader_errors)
+    for name in ("a-cpu_hog", "a-planted_status", "z-correct-1", "z-correct-2"):
+        assert results[name].reason == "", (name, results[name].reason)
+    zygotes = [record for record in caplog.records if "warm sandbox" in record.getMessage() and "ready" in record.getMessage()]
+    assert bool(zygotes) == (mode == "warm"), "warm runs were forked from a zygote, cold ones never"
+    assert warm.running() == [], "no zygote outlives its grading run"
+    assert not list(Path(tempfile.gettempdir()).glob(f"{warm.SPOOL_PREFIX}{os.getpid()}-*")), "every spool is removed"
