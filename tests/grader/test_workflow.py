@@ -59,8 +59,11 @@ def test_scores_land_in_the_gradebook(tiny_repo, graded_course):
 
 
 def test_rerun_grades_only_what_changed(tiny_repo, graded_course, capsys):
+    references = graded_course / "references" / "tiny.json"
+    built = references.read_bytes()
     assert _cli(tiny_repo, graded_course, "autograde", "tiny") == 0
     assert "graded 0 submissions (3 unchanged, skipped)" in capsys.readouterr().out
+    assert references.read_bytes() == built, "nothing to grade: no references are built (a new seed would change them)"
     notebook = graded_course / "submitted" / "carol" / "tiny" / "Tiny.ipynb"
     solution = (tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text()
     notebook.write_text(solution)
