@@ -23,7 +23,7 @@ from autograder.sandbox import Limits
 def _config(args):
     from autograder.course import GraderConfig
 
-    limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpus=args.cpus)
+    limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpus=args.cpus, disk_mb=args.disk_mb)
     modules = dict(item.split("=", 1) for item in args.checks or [])
     return GraderConfig(repo=Path(args.repo).resolve(), course_dir=Path(args.course).resolve(),
                         db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler,
@@ -172,6 +172,8 @@ def parser() -> argparse.ArgumentParser:
                       help="seconds per submission (default: the assignment's multiple of the solution's run time)")
     main.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
     main.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory per submission")
+    main.add_argument("--disk-mb", type=int, default=Limits.disk_mb,
+                      help="MB a submission may write into its job folder, and separately into its /tmp")
     main.add_argument("--cpus", type=float, default=Limits.cpus, help="CPUs per submission (a cgroup quota)")
     main.add_argument("--cold", action="store_true",
                       help="start a fresh Python for every submission instead of forking warm sandboxes (slower)")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # no import at run time: autograder.sandbox imports this module
     from autograder.sandbox import Limits
 
+SCRATCH = ("/tmp", "/home/student")  # a run's own tmpfs, each of the disk quota's size, inside its sandbox
 MAX_ENTRIES = 100_000  # files and folders a watched folder may hold; more counts as over quota
 FULL_MARGIN = 1 << 20  # bytes: a folder this close to its quota is full (writes fail there)
 MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2  # from <sys/mount.h>
@@ -70,45 +71,53 @@ class JobFolder:
 
 
 class DiskWatch:
-    """Usage of a run's writable folders and of its /tmp, each against the same quota.
+    """Usage of a run's writable folders and of its own scratch file systems, each against the same quota.
 
     A folder that is a mount point no larger than the quota is bounded by its file system and read
     with statvfs; any other folder is walked (no link followed, at most MAX_ENTRIES entries), and
-    :meth:`sample` reports it past the quota. The sandbox's /tmp is found through a process inside
-    it (:meth:`attach_tmp`) and kept open until :meth:`close`.
+    :meth:`sample` reports it past the quota. The sandbox's scratch tmpfs (its /tmp, and its home in
+    a cold run) are found through a process inside it (:meth:`attach_scratch`) and kept open until
+    :meth:`close`, so they can still be read once the sandbox is gone.
     """
 
-    def __init__(self, folders: Iterable[Path], quota_bytes: int):
+    def __init__(self, folders: Iterable[Path], quota_bytes: int, scratch: Iterable[str] = SCRATCH):
         self.quota_bytes = quota_bytes
         self.bounded, self.walked = [], []
         for folder in folders:
             (self.bounded if _capacity(folder) <= quota_bytes + FULL_MARGIN else self.walked).append(folder)
-        self.tmp_fd: int | None = None
+        self.scratch_fds: dict[str, int | None] = dict.fromkeys(scratch)
         self.peak_bytes = 0
-        self.full = False  # some folder, or /tmp, reached its size or the quota (within FULL_MARGIN)
+        self.full = False  # some folder, or a scratch file system, reached its size or the quota (within FULL_MARGIN)
 
-    def attach_tmp(self, pids: Iterable[int]) -> None:
-        """Hold the sandbox's /tmp, seen from the first of ``pids`` whose /tmp is that tmpfs."""
-        if self.tmp_fd is not None:
+    @property
+    def attached(self) -> bool:
+        """Whether every scratch file system of the sandbox is held."""
+        return None not in self.scratch_fds.values()
+
+    def attach_scratch(self, pids: Iterable[int]) -> None:
+        """Hold the sandbox's scratch file systems, seen from the first of ``pids`` where each is that tmpfs."""
+        if self.attached:
             return
-        host_tmp = os.stat("/tmp").st_dev
+        host_devices = {os.stat(folder).st_dev for folder in self.scratch_fds if os.path.isdir(folder)}
         for pid in pids:
-            try:
-                fd = os.open(f"/proc/{pid}/root/tmp", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            except OSError:
-                continue
-            info = os.fstatvfs(fd)
-            # Before bwrap has switched roots, a process's /tmp is still the host's.
-            if os.fstat(fd).st_dev != host_tmp and info.f_blocks * info.f_frsize == self.quota_bytes:
-                self.tmp_fd = fd
+            for folder in [f for f, fd in self.scratch_fds.items() if fd is None]:
+                try:
+                    fd = os.open(f"/proc/{pid}/root{folder}", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                info = os.fstatvfs(fd)
+                # Before bwrap has switched roots, a process's folders are still the host's.
+                if os.fstat(fd).st_dev not in host_devices and info.f_blocks * info.f_frsize == self.quota_bytes:
+                    self.scratch_fds[folder] = fd
+                else:
+                    os.close(fd)
+            if self.attached:
                 return
-            os.close(fd)
 
     def sample(self) -> bool:
         """Measure everything once; True when a walked folder is past the quota."""
         areas = [_used_and_size(os.statvfs(folder)) for folder in self.bounded]  # (bytes used, size)
-        if self.tmp_fd is not None:
-            areas.append(_used_and_size(os.fstatvfs(self.tmp_fd)))
+        areas += [_used_and_size(os.fstatvfs(fd)) for fd in self.scratch_fds.values() if fd is not None]
         over = False
         for folder in self.walked:
             used = folder_usage(folder)
@@ -120,9 +129,10 @@ class DiskWatch:
         return over
 
     def close(self) -> None:
-        if self.tmp_fd is not None:
-            os.close(self.tmp_fd)  # the last reference: the kernel frees the sandbox's /tmp
-            self.tmp_fd = None
+        for folder, fd in self.scratch_fds.items():
+            if fd is not None:
+                os.close(fd)  # the last reference: the kernel frees that file system
+                self.scratch_fds[folder] = None
 
     def __enter__(self) -> DiskWatch:
         return self

@@ -34,7 +34,7 @@ def enforcement(limits: Limits) -> dict[str, str]:
         "processes": version if "pids" in held else WATCHDOG,
         "cpu": version if "cpu" in held else "nothing (no cpu cgroup)",
         "wall time": "grader's timer (kills the run)",
-        "disk": "tmpfs" if disk == "tmpfs" else f"tmpfs, but a cold run's job folder: {WATCHDOG}",
+        "disk": "tmpfs" if disk == "tmpfs" else f"tmpfs, but a cold run's results folder: {WATCHDOG}",
         "file size": "prlimit" if shutil.which("prlimit") else "nothing (no prlimit)",
     }
 

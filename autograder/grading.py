@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -184,17 +185,19 @@ def _data_mounts(names) -> list[Mount]:
 
 
 def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir: Path | None = None) -> Sandbox:
-    """The sandbox of one run: the job folder at /home/student, the runner's output folder inside it
-    (a warm sandbox, given neither, makes them for each run itself)."""
+    """The sandbox of one run: a fresh tmpfs at /home/student holding the assembled notebook from
+    ``job_dir`` (read-only), the runner's output folder inside it (a warm sandbox, given neither, makes
+    them for each run itself)."""
     import cnn_course
 
     package = Path(cnn_course.__file__).resolve().parent
     venv_bin = str(Path(shutil.which("python") or "python").parent)
-    folders = [Mount(job_dir, "/home/student", writable=True), Mount(output_dir, "/home/student/out", writable=True)]
+    job = [Mount(job_dir / "assembled.ipynb", "/home/student/assembled.ipynb"),
+           Mount(output_dir, "/home/student/out", writable=True)] if job_dir else []
     mounts = [
         Mount(package, str(package)),
         Mount(RUNNER, "/opt/grader/runner.py"),
-        *(folders if job_dir else []),
+        *job,
         *assignment.data_mounts,
     ]
     env = {
@@ -213,7 +216,7 @@ def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir:
         "TF_NUM_INTRAOP_THREADS": "1",
         "TF_NUM_INTEROP_THREADS": "1",
     }
-    return Sandbox(limits=assignment.limits, mounts=mounts, env=env)
+    return Sandbox(limits=assignment.limits, mounts=mounts, env=env, scratch=("/home/student",) if job_dir else ())
 
 
 def _warm_slot(assignment: Assignment, seed: int) -> warm.WarmSandbox | None:
@@ -295,27 +298,24 @@ def _execute_warm(slot: warm.WarmSandbox, assembled: nbformat.NotebookNode, argu
 def _execute_cold(assignment: Assignment, assembled: nbformat.NotebookNode, arguments: list[str],
                   work_root: Path | None):
     """A run in a sandbox of its own, with a fresh Python: the same as :func:`_execute_warm`."""
-    limits = assignment.limits
-    with JobFolder(limits, parent=work_root) as job_dir:
+    # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
+    output_limits = replace(assignment.limits, disk_mb=OUTPUT_FOLDER_MB)
+    with tempfile.TemporaryDirectory(prefix="cnn-grader-job-", dir=work_root) as job, \
+            JobFolder(output_limits, parent=work_root, prefix="cnn-grader-out-") as output_dir:
+        job_dir = Path(job)
         (job_dir / "assembled.ipynb").write_text(nbformat.writes(assembled), encoding="utf-8")
-        (job_dir / "work").mkdir()
-        (job_dir / "out").mkdir()
-        # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
-        output_limits = replace(limits, disk_mb=OUTPUT_FOLDER_MB)
-        with JobFolder(output_limits, parent=job_dir.parent, prefix="cnn-grader-out-") as output_dir:
-            for folder in (job_dir / "work", job_dir / "out", output_dir):
-                hand_to_sandbox(folder)
-            status_read, status_write = os.pipe()
-            try:
-                arguments = [*arguments[:2], str(status_write), *arguments[3:]]
-                run = sandbox_for(assignment, job_dir, output_dir).run(
-                    ["python", "/opt/grader/runner.py", *arguments], "/home/student/work", pass_fds=(status_write,))
-            finally:
-                os.close(status_write)
-            with os.fdopen(status_read, "rb", buffering=0) as pipe:
-                os.set_blocking(status_read, False)
-                status = pipe.read(MAX_STATUS_BYTES + 1) or b""
-            return run, read_executed(output_dir / "executed.ipynb"), _read_status(status)
+        hand_to_sandbox(output_dir)
+        status_read, status_write = os.pipe()
+        try:
+            arguments = [*arguments[:2], str(status_write), *arguments[3:]]
+            run = sandbox_for(assignment, job_dir, output_dir).run(
+                ["python", "/opt/grader/runner.py", *arguments], "/home/student/work", pass_fds=(status_write,))
+        finally:
+            os.close(status_write)
+        with os.fdopen(status_read, "rb", buffering=0) as pipe:
+            os.set_blocking(status_read, False)
+            status = pipe.read(MAX_STATUS_BYTES + 1) or b""
+        return run, read_executed(output_dir / "executed.ipynb"), _read_status(status)
 
 
 def _read_status(data: bytes) -> dict:

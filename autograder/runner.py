@@ -44,6 +44,20 @@ def _cap(text, max_chars):
     return text[:max_chars] + f"\n... [output truncated by the grader: {len(text):,} characters]"
 
 
+def save_atomically(folder):
+    """Make papermill write notebooks under ``folder`` whole or not at all (a temporary file renamed):
+    a run killed while papermill saves leaves the last complete notebook, never half of one."""
+    from papermill.iorw import LocalHandler, papermill_io
+
+    class AtomicHandler(LocalHandler):
+        def write(self, buf, path):
+            partial = f"{path}.partial"
+            super().write(buf, partial)
+            os.replace(partial, path)
+
+    papermill_io.register(os.path.join(folder, ""), AtomicHandler())
+
+
 def main(argv):
     run(*argv[1:7])
 
@@ -56,6 +70,7 @@ def run(source, target, status_fd, parameters, cell_timeout, max_output, **engin
 
     os.set_inheritable(int(status_fd), False)  # no kernel started from here gets it
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    save_atomically(os.path.dirname(target))
     status = {"status": "ok", "message": ""}
     started = time.monotonic()
     try:
@@ -80,7 +95,8 @@ def run(source, target, status_fd, parameters, cell_timeout, max_output, **engin
     shutil.rmtree(os.path.join(os.path.dirname(source), "work"), ignore_errors=True)
     try:
         notebook = nbformat.read(target, as_version=4)
-        nbformat.write(truncate_outputs(notebook, int(max_output)), target)
+        nbformat.write(truncate_outputs(notebook, int(max_output)), f"{target}.partial")
+        os.replace(f"{target}.partial", target)
     except Exception as error:  # noqa: BLE001
         status.setdefault("write_error", str(error)[:300])
     with os.fdopen(int(status_fd), "w") as handle:

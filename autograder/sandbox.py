@@ -110,6 +110,9 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     mounts: list[Mount] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    # Folders that are fresh tmpfs of ``limits.disk_mb`` in the sandbox (a cold run's home), made
+    # before the mounts, which may lie inside them.
+    scratch: tuple[str, ...] = ()
 
     def command(self, argv: list[str], workdir: str, warm: bool = False) -> list[str]:
         """The command line that runs ``argv`` in this sandbox.
@@ -134,6 +137,8 @@ class Sandbox:
         args = [bwrap, *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 # Scratch file systems first: binds that follow may live under /tmp (a venv there).
                 "--dev", "/dev", "--size", disk, "--tmpfs", "/dev/shm", "--size", disk, "--tmpfs", "/tmp"]
+        for folder in self.scratch:
+            args += ["--size", disk, "--tmpfs", folder]
         for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64"):
             path = Path("/") / name
             if path.is_symlink():
@@ -149,7 +154,7 @@ class Sandbox:
         for index, mount in enumerate(mounts):
             source = f"{stage}/{index}" if stage else str(mount.source)
             args += ["--bind" if mount.writable else "--ro-bind", source, mount.target]
-        args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", workdir, "--clearenv"]
+        args += ["--dir", workdir, "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", workdir, "--clearenv"]
         for key, value in self.env.items():
             args += ["--setenv", key, value]
         prlimit = shutil.which("prlimit")
@@ -259,7 +264,7 @@ class _Watchdog(threading.Thread):
             rss, tasks = 0, 0
             try:
                 processes = [root, *root.children(recursive=True)]
-                self.disk.attach_tmp(proc.pid for proc in processes[1:])
+                self.disk.attach_scratch(proc.pid for proc in processes[1:])
                 for proc in processes:
                     try:
                         rss += proc.memory_info().rss
@@ -278,8 +283,8 @@ class _Watchdog(threading.Thread):
                 self.kill("disk")
 
     def _interval(self, started: float) -> float:
-        """Short until the sandbox's /tmp is held, so even a brief run's /tmp is measured."""
-        if self.disk.tmp_fd is None and time.monotonic() - started < 1:
+        """Short until the sandbox's scratch file systems are held, so even a brief run's are measured."""
+        if not self.disk.attached and time.monotonic() - started < 1:
             return 0.01
         return POLL_SECONDS
 
