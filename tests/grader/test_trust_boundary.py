@@ -12,15 +12,17 @@ import os
 import re
 import threading
 import time
+import types
 
 import numpy as np
 import pytest
 
 from autograder import checks as checks_api
-from autograder import kernel, observations, schema, untrusted
+from autograder import kernel, notebooks, observations, schema, untrusted
 from autograder.course import Course, GraderConfig
-from autograder.grading import GRADER_FAULT
-from autograder.notebooks import CHECK_KEY, extract_observations, read_executed, read_submission
+from autograder.grading import GRADER_FAULT, Execution, SubmissionResult, _read_status, judge_test
+from autograder.notebooks import CHECK_KEY, Observations, extract_observations, read_executed, read_submission
+from autograder.references import References
 from autograder.sandbox import RunResult
 from tests.grader import hostile
 
@@ -128,58 +130,57 @@ def test_an_observation_counts_once_and_only_in_its_own_cell():
 # --- judges never fail on validated data ------------------------------------------------------
 
 
-def _conforming(spec, rng, depth=0, complete=False):
-    """A random value of the form ``spec`` describes (arrays small, lists short); ``complete``: as a
-    solution's reference is, no None where a value may be missing and every optional key present."""
-    if isinstance(spec, schema.Number):
-        return float(rng.normal()) if rng.random() < 0.5 else int(rng.integers(-3, 4))
-    if isinstance(spec, schema.Integer):
-        low = spec.minimum if spec.minimum is not None else -3
-        return int(rng.integers(low, (spec.maximum if spec.maximum is not None else low + 7) + 1))
-    if isinstance(spec, schema.Flag):
-        return bool(rng.random() < 0.5)
-    if isinstance(spec, schema.Text):
-        return str(rng.choice(["", "a", "relu", "Conv2D", "x" * 50, "mobilenetv2", "not given"]))
-    if isinstance(spec, schema.Nullable):
-        return None if rng.random() < 0.3 and not complete else _conforming(spec.inner, rng, depth, complete)
-    if isinstance(spec, schema.OneOf):
-        return _conforming(spec.options[int(rng.integers(len(spec.options)))], rng, depth, complete)
-    if isinstance(spec, schema.Array):
-        shape = tuple(int(n) for n in rng.integers(0, 4, size=spec.ndim or int(rng.integers(0, 4))))
-        return rng.normal(size=shape).astype("float32")
-    if isinstance(spec, schema.ListOf):
-        count = int(rng.integers(int(complete), min(4, spec.max_length) + 1))
-        return [_conforming(spec.item, rng, depth + 1, complete) for _ in range(count)]
-    if isinstance(spec, schema.Record):
-        value = {k: _conforming(s, rng, depth + 1, complete) for k, s in spec.required.items()}
-        value.update({k: _conforming(s, rng, depth + 1, complete) for k, s in spec.optional.items()
-                      if complete or rng.random() < 0.7})
-        return value
-    if isinstance(spec, schema.MapOf):
-        return {str(rng.choice(["activation", "filters", "axis", "strides"])): _conforming(spec.value, rng, depth + 1)
-                for _ in range(int(rng.integers(0, 3)))}
-    if isinstance(spec, schema.Plain):
-        return [1, 2] if spec.depth and rng.random() < 0.3 else str(rng.choice(["relu", "valid", "softmax"]))
-    if isinstance(spec, schema.Graph):
-        nodes = []
-        for index in range(int(rng.integers(1, 8))):
-            inputs = [int(i) for i in rng.integers(0, index, size=int(rng.integers(0, 3)))] if index else []
-            nodes.append({"type": str(rng.choice(["InputLayer", "Conv2D", "Add", "ReLU", "Softmax", "Dense",
-                                                  "BatchNormalization", "StandIn"])),
-                          "config": _conforming(schema.MapOf(schema.Plain()), rng), "inputs": inputs})
-        return {"nodes": nodes, "outputs": [len(nodes) - 1]}
-    raise AssertionError(f"no generator for {spec}")
+# Faults measured from outside: each value came out of a sandbox and was once a grader fault.
+ONE_NODE = {"nodes": [{"type": "InputLayer", "config": {}, "inputs": []}], "outputs": [0]}
+COMPILED = {"optimizer": "Adam", "learning_rate": 0.001, "loss": "BinaryCrossentropy", "from_logits": True,
+            "metrics": [["BinaryAccuracy", 0.0]], "metric_names": ["accuracy"]}
+AUGMENTER = {"type": "Sequential", "layers": [{"type": "RandomFlip", "mode": "horizontal"},
+                                              {"type": "RandomRotation", "factor": [-0.2, 0.2]}]}
+MEASURED_FAULTS = {
+    # name: (assignment, grade_id, the solution's observation, the student's as the notebook carried it, why)
+    "dtype_without_numpy_type": ("transfer_learning", "test_alpaca_model_preprocessing",
+                                 {"logits": np.zeros(4, "float32")},
+                                 {"logits": {"__ndarray__": "AAAAAA==", "dtype": "<f1", "shape": [4]}},
+                                 "<f1 is not a numeric dtype"),
+    "graph_without_outputs": ("residual_networks", "test_identity_block_layers", {"case": "c", "graph": ONE_NODE},
+                              {"case": "c", "graph": {**ONE_NODE, "outputs": []}}, "fewer than 1 items"),
+    "empty_augmentation_factor": ("transfer_learning", "test_data_augmenter", AUGMENTER,
+                                  {**AUGMENTER, "layers": [AUGMENTER["layers"][0], {"type": "RandomRotation", "factor": []}]},
+                                  "should use factor 0.2, got []"),
+    "learning_rate_beyond_float": ("transfer_learning", "test_compile_model", COMPILED,
+                                   {**COMPILED, "learning_rate": 10**4000}, "out of range (an integer of 4001 digits)"),
+    "difference_not_a_number": ("transfer_learning", "test_alpaca_model_inference_mode",
+                                {"n_bases": 1, "recorded_training": [False], "moving_statistics_changed": False,
+                                 "difference_from_inference": 0.0},
+                                {"n_bases": 1, "recorded_training": [False], "moving_statistics_changed": False,
+                                 "difference_from_inference": float("nan")}, "should be a finite number"),
+}
 
 
-@pytest.mark.parametrize("module", ["residual_networks", "transfer_learning", "tests.grader.tiny_checks"])
-def test_judges_never_raise_on_random_observations_of_the_right_form(module):
-    checks = checks_api.load(module.split(".")[-1], module if "." in module else None)
-    rng = np.random.default_rng(0)
-    for check in checks.checks.values():
-        for _ in range(150):
-            student, reference = _conforming(check.schema, rng), _conforming(check.schema, rng, complete=True)
-            verdict = checks.verdict(check.grade_id, {"value": student}, {"value": reference})
-            assert isinstance(verdict.message, str)
+@pytest.mark.parametrize("name", MEASURED_FAULTS)
+def test_a_measured_fault_is_the_students_zero_with_the_true_reason_not_a_grader_fault(name):
+    assignment_id, grade_id, reference, student, why = MEASURED_FAULTS[name]
+    checks = checks_api.load(assignment_id)
+    assignment = types.SimpleNamespace(checks=checks, references=References(1, {grade_id: {"value": reference}}))
+    found = Observations(payloads={grade_id: {"grade_id": grade_id, "value": json.loads(json.dumps(student))}})
+    execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0))
+    result = SubmissionResult("student", assignment_id)
+    test = judge_test(assignment, notebooks.TestCell(grade_id, 2.0), execution, result)
+    assert not result.grader_errors and test.message != GRADER_FAULT
+    assert (test.points, test.passed) == (0.0, False) and why in test.message, test.message
+
+
+@pytest.mark.parametrize("content", ['{"status": ["timeout"]}', '{"status": "finished"}', '{"status": {"a": 1}}',
+                                     '{"status": 5}', '["timeout"]', '{"message": "no status"}', "not json", None])
+def test_a_status_the_runner_could_not_have_written_is_no_status(tmp_path, content):
+    if content is not None:
+        (tmp_path / "status.json").write_text(content)
+    assert _read_status(tmp_path / "status.json") == {}
+
+
+def test_a_status_keeps_only_what_the_runner_writes(tmp_path):
+    (tmp_path / "status.json").write_text(json.dumps({"status": "dead_kernel", "message": "x" * 2000, "extra": [1]}))
+    assert _read_status(tmp_path / "status.json") == {"status": "dead_kernel", "message": "x" * 500}
 
 
 def test_a_judge_that_raises_is_a_grader_error_never_the_students():
@@ -226,7 +227,19 @@ HOSTILE_ARTEFACTS = {
         _observe_tiny(job, CORRECT))), 0, "never reached the grader"),
     "judge_crash": (lambda job, out, leak: _write(out / "executed.ipynb", _patched(
         _observe_tiny(job, CORRECT), 2, {"repeats": -424242})), 5, "fault in the grader"),
+    # The notebook loses one test's result and leaves its own status file for the runner's (a 0.1 s run).
+    "status_is_a_list": (lambda job, out, leak: _planted_status(job, out, '{"status": ["timeout"]}'), 4,
+                         "No result of this test reached the grader. Your notebook's run ended without a valid report"),
+    "planted_timeout_status": (lambda job, out, leak: _planted_status(job, out, '{"status": "timeout"}'), 4,
+                               "No result of this test reached the grader. Your notebook's run ended without a valid report"),
 }
+
+
+def _planted_status(job, out, status: str) -> None:
+    notebook = _observe_tiny(job, CORRECT)
+    notebook["cells"][0]["outputs"] = []
+    _write(out / "executed.ipynb", notebook)
+    (out / "status.json").write_text(status)
 
 
 def _patched(notebook, index, value):
@@ -253,7 +266,8 @@ class StandInSandbox:
             HOSTILE_ARTEFACTS[marker.group(1)][0](self.job_dir, self.output_dir, self.leak)
         else:
             _write(self.output_dir / "executed.ipynb", _observe_tiny(self.job_dir, CORRECT))
-        (self.output_dir / "status.json").write_text('{"status": "ok"}')
+        if not os.path.lexists(self.output_dir / "status.json"):
+            (self.output_dir / "status.json").write_text('{"status": "ok"}')
         return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
 
 
@@ -292,6 +306,8 @@ def test_one_class_with_every_hostile_artefact_grades_everyone_else(stand_in_san
         explanation = " ".join([result.reason, *(t.message for t in result.tests)])
         assert result.score == score, f"{name}: {explanation}"
         assert phrase in explanation, f"{name}: {explanation}"
+        assert name == "judge_crash" or not result.grader_errors, f"{name}: {result.grader_errors}"
+    assert "limit" not in results["planted_timeout_status"].reason, "a 0.1 s run did not reach a time limit"
     crash = results["judge_crash"]
     assert crash.grader_errors and [t.message for t in crash.tests if not t.passed] == [GRADER_FAULT]
     assert crash.fingerprint == "", "a grader fault is graded again on the next run"
@@ -320,8 +336,6 @@ def test_the_grader_refuses_a_solution_that_does_not_run_cleanly(monkeypatch, ti
 def test_reading_never_blocks_the_grading_thread(tmp_path):
     """A FIFO opened by a thread that must not hang: the whole read returns within a second."""
     os.mkfifo(tmp_path / "status.json")
-    from autograder.grading import _read_status
-
     done = threading.Event()
     threading.Thread(target=lambda: (_read_status(tmp_path / "status.json"), done.set()), daemon=True).start()
     assert done.wait(2)
