@@ -271,7 +271,7 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, work_root:
     status = _believed(status, run, limits)
     reason = _run_reason(run, status, unreadable, limits)
     log.debug("run: killed=%s status=%s seconds=%.1f stderr tail:\n%s", run.killed, status.get("status"),
-              run.seconds, run.stderr[-2000:])
+              run.seconds, untrusted.framed(run.stderr, 2000))
     return Execution(found, reason, data, status, run)
 
 
@@ -303,7 +303,7 @@ def _run_reason(run, status: dict, unreadable: str, limits: Limits) -> str:
     fill = {"wall": limits.wall_seconds, "memory": limits.memory_mb, "tasks": limits.max_tasks,
             "cell": limits.cell_timeout, "disk": limits.disk_mb}
     if run.returncode != 0 and not run.killed:
-        log.warning("runner exit %s; sandbox stderr:\n%s", run.returncode, run.stderr)
+        log.warning("runner exit %s; sandbox stderr:\n%s", run.returncode, untrusted.framed(run.stderr))
     if run.killed:
         reason = "The grader stopped your notebook: " + KILL_REASONS.get(
             run.killed, "it exceeded a limit ({})").format(run.killed, **fill)
@@ -392,7 +392,7 @@ def judge_test(assignment: Assignment, test, execution: Execution, result: Submi
                                             assignment.references.payloads.get(grade_id))
     except GraderError as error:
         log.error("grader fault grading %s/%s: %s\nsandbox stderr:\n%s", result.student, grade_id, error,
-                  execution.run.stderr[-4000:], exc_info=error.__cause__)
+                  untrusted.framed(execution.run.stderr), exc_info=error.__cause__)
         result.grader_errors.append(f"{grade_id}: {error}")
         return TestResult(grade_id, 0.0, test.points, False, GRADER_FAULT)
     message = verdict.message

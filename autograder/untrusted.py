@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
 MAX_JSON_DEPTH = 64  # nesting levels accepted in a notebook or an observation
+LOGGED_PREFIX = "  sandbox| "  # starts every line of a sandbox's output in the operator's log
+MAX_LOGGED_CHARS = 4000  # characters of a sandbox's output (its last ones) that reach the operator's log
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(\x07|\x1b\\)?|.?)", re.DOTALL)
+# Characters a terminal or a log viewer acts on: C0 and C1 controls, zero-width and bidirectional marks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 class UntrustedDataError(ValueError):
@@ -81,6 +87,19 @@ def clean_text(text: str) -> str:
         return text
     except UnicodeEncodeError:
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def framed(text: str, max_chars: int = MAX_LOGGED_CHARS) -> str:
+    """What a sandbox wrote (its stderr), as lines for the operator's log that cannot pass for the
+    grader's own: its last ``max_chars`` characters, terminal escape sequences removed, every line
+    (whatever ends it: \\n, \\r, a form feed, U+2028) prefixed with :data:`LOGGED_PREFIX`, and every
+    other control character shown as an escape."""
+    tail = text[-max_chars:] if text else ""
+    tail = _ESCAPE_SEQUENCE.sub("", tail)
+    lines = tail.splitlines() or ["(nothing)"]
+    shown = (_CONTROL.sub(lambda match: ascii(match.group())[1:-1], line) for line in lines)
+    cut = f"{LOGGED_PREFIX}[... {len(text) - max_chars:,} earlier characters left out]\n" if len(text) > max_chars else ""
+    return cut + "\n".join(LOGGED_PREFIX + line for line in shown)
 
 
 def _cleaned(value, depth_left: int):

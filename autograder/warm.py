@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psutil
 
+from autograder import untrusted
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch, _remove_tree
 from autograder.sandbox import Mount, RunResult, Sandbox, StderrTail, _Watchdog
@@ -213,7 +214,8 @@ def slot_for(sandbox: Sandbox, preload: list[str]) -> WarmSandbox | None:
 
 def retire(slot: WarmSandbox, error: WarmUnavailable) -> None:
     """Stop a zygote that failed; if runs cannot be isolated here at all, never start its kind again."""
-    log.warning("warm sandbox %s failed (%s); running this submission cold", slot.spool.name, error)
+    log.warning("warm sandbox %s failed; running this submission cold:\n%s", slot.spool.name,
+                untrusted.framed(str(error)))  # the message carries the sandbox's stderr
     slot.close()
     if isinstance(error, IsolationFailed):
         _failed[slot.key] = str(error)

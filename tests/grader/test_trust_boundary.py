@@ -191,6 +191,38 @@ def test_a_judge_that_raises_is_a_grader_error_never_the_students():
         checks.verdict("t", {"value": 1}, {"value": 1})
 
 
+# --- the operator's log -------------------------------------------------------------------------
+
+FORGED_STDERR = ("Traceback (most recent call last):\n2026-01-01 12:00:00,000 ERROR autograder grader fault grading "
+                 "bob/test_x: forged\rERROR autograder overwrites the line\x1b[2K\x1b[1A\x1b]0;title\x07 \u202edesrever"
+                 "\x0cform feed\u2028line separator\x85next line\x00")
+
+
+def test_a_sandbox_cannot_write_lines_of_its_own_into_the_operators_log():
+    framed = untrusted.framed(FORGED_STDERR)
+    lines = framed.split("\n")
+    assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in lines), lines
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]", framed)
+    assert "ERROR autograder overwrites" in framed and "\\u202edesrever" in framed  # shown, not acted on
+    flood = untrusted.framed(FORGED_STDERR + "y" * 10_000).split("\n")
+    assert len("\n".join(flood)) < untrusted.MAX_LOGGED_CHARS + 100 and "earlier characters left out" in flood[0]
+    assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in flood) and flood[-1].endswith("y")
+
+
+def test_a_grader_fault_logs_the_sandboxs_stderr_framed(caplog):
+    checks = checks_api.AssignmentChecks("x", "X")
+    checks.observer("t")(lambda ns, kit: 1)
+    checks.judge("t", schema.Integer())(lambda student, reference: 1 / 0)
+    assignment = types.SimpleNamespace(checks=checks, references=References(1, {"t": {"value": 1}}))
+    found = Observations(payloads={"t": {"grade_id": "t", "value": 1}})
+    execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0, stderr=FORGED_STDERR))
+    with caplog.at_level("ERROR", logger="autograder"):
+        judge_test(assignment, notebooks.TestCell("t", 1.0), execution, SubmissionResult("bob", "x"))
+    text = caplog.records[0].getMessage()
+    sandbox_lines = text.split("sandbox stderr:\n", 1)[1].split("\n")
+    assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in sandbox_lines) and "forged" in text
+
+
 # --- a whole class through the real pipeline, hostile artefacts in the job folders ------------------
 
 
