@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +29,7 @@ from autograder.references import References
 from autograder.sandbox import RunResult
 from tests.grader import hostile
 
+REPO = Path(__file__).resolve().parents[2]
 TINY = checks_api.load("tiny", "tests.grader.tiny_checks")
 CORRECT = {"square": lambda x: x * x, "mean": lambda values: sum(values) / len(values), "repeats": 2}
 
@@ -60,6 +64,46 @@ def test_deep_json_is_refused_not_a_crash():
     for depth in (70, 200_000):
         with pytest.raises(untrusted.UntrustedDataError, match="nested"):
             untrusted.loads("[" * depth + "]" * depth)
+
+
+MEASURE_READ = """
+import resource, sys
+from pathlib import Path
+from autograder.notebooks import read_executed
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+notebook, _, why = read_executed(Path(sys.argv[1]))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024, why)
+"""
+
+
+@pytest.mark.parametrize("item", [b"{}", b"[]", b"0", b'"ab"', b'{"a":[]}'])
+def test_a_notebook_of_millions_of_tiny_values_costs_the_grader_a_few_times_its_size(tmp_path, item):
+    """Parsed, a 64 MB executed notebook of ``{}`` was 21 million dicts, 3.2 GB of the grader's memory."""
+    head, tail = b'{"cells": [{"outputs": [', b"]}]}"
+    count = (notebooks.MAX_EXECUTED_BYTES - len(head) - len(tail)) // (len(item) + 1)
+    path = tmp_path / "executed.ipynb"
+    path.write_bytes(head + b",".join([item] * count) + tail)
+    run = subprocess.run([sys.executable, "-c", MEASURE_READ, str(path)], capture_output=True, text=True,
+                         cwd=REPO, check=True, timeout=120)
+    grown, why = run.stdout.split(" ", 1)
+    assert f"more than {untrusted.MAX_JSON_VALUES:,} JSON values" in why
+    assert int(grown) < 4 * path.stat().st_size, f"reading it took {int(grown) >> 20} MB"
+
+
+@pytest.mark.parametrize("assignment", ["residual_networks", "transfer_learning"])
+def test_an_executed_notebook_of_the_assignments_still_reads(tmp_path, assignment):
+    """The solution with outputs as a run leaves them: long printed arrays (commas in strings), an image."""
+    source = next((REPO / "solutions" / assignment).glob("*.ipynb"))
+    notebook = json.loads(source.read_text())
+    printed = ", ".join(f"{v:.4f}" for v in np.linspace(0, 1, 20_000))[:100_000]
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": printed.splitlines(True) or [printed]},
+                               {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0K" * 5000}}]
+    path = tmp_path / source.name
+    path.write_text(json.dumps(notebook))
+    read, data, why = read_executed(path)
+    assert why == "" and read == notebook and data == path.read_bytes()
 
 
 def test_lone_surrogates_become_replacement_characters(tmp_path):
