@@ -52,10 +52,14 @@ KILL_REASONS = {
     "processes": "it started more processes or threads than the limit of {tasks}",
     "disk": "it wrote more files than its disk quota of {disk} MB",
 }
+RUN_STATUSES = ("ok", "timeout", "dead_kernel", "error")  # the values runner.py writes as a run's "status"
 RUN_REASONS = {
     "timeout": "a cell ran longer than the limit of {cell} s",
     "dead_kernel": "the Python kernel died (a crash, os._exit or running out of memory)",
 }
+NO_STATUS = ("Your notebook's run ended without a valid report of how it ended (the grader's status file was "
+             "missing, malformed or contradicted by the time the run took), so the grader cannot tell whether every "
+             "cell ran; a notebook that writes over the grader's files can cause this.")
 GRADER_FAULT = ("The grader could not judge this test because of a fault in the grader, not in your work; "
                 "your instructor has been told and will grade it.")
 
@@ -259,27 +263,61 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, seed: int,
         outcome = _execute_cold(assignment, assembled, arguments, work_root)
     run, (notebook, data, unreadable), status = outcome
     found = extract_observations(notebook, [t.grade_id for t in assignment.notebook.tests])
+    status = _believed(status, run, limits)
+    reason = _run_reason(run, status, unreadable, limits)
+    log.debug("run: killed=%s status=%s seconds=%.1f stderr tail:\n%s", run.killed, status.get("status"),
+              run.seconds, untrusted.framed(run.stderr, 2000))
+    return Execution(found, reason, data, status, run)
+
+
+def _read_status(data: bytes) -> dict:
+    """The runner's report of how the run ended, ``{"status": one of RUN_STATUSES, "message": str}``, from
+    what its status pipe held; ``{}`` when that is not such a report (the sandbox wrote it: it is data)."""
+    if len(data) > MAX_STATUS_BYTES:
+        return {}
+    try:
+        status = untrusted.loads(data, max_depth=3)
+    except (untrusted.UntrustedDataError, UnicodeDecodeError):
+        return {}
+    if not isinstance(status, dict) or status.get("status") not in RUN_STATUSES:
+        return {}
+    message = status.get("message")
+    return {"status": status["status"], "message": message[:500] if isinstance(message, str) else ""}
+
+
+def _believed(status: dict, run, limits: Limits) -> dict:
+    """``status`` where the run's own measurements allow it, else ``{}``: a cell timeout is only believed
+    of a run that lasted the cell timeout (the time is measured by the grader, the status is not)."""
+    if status.get("status") == "timeout" and run.seconds < limits.cell_timeout:
+        log.warning("a run reported a cell timeout after %.1f s, under the %s s limit: status ignored",
+                    run.seconds, limits.cell_timeout)
+        return {}
+    return status
+
+
+def _run_reason(run, status: dict, unreadable: str, limits: Limits) -> str:
+    """Why the run did not complete normally, for the student ("" if it did)."""
     fill = {"wall": limits.wall_seconds, "memory": limits.memory_mb, "tasks": limits.max_tasks,
             "cell": limits.cell_timeout, "disk": limits.disk_mb}
-    reason = ""
+    if run.returncode != 0 and not run.killed:
+        log.warning("runner exit %s; sandbox stderr:\n%s", run.returncode, untrusted.framed(run.stderr))
     if run.killed:
         reason = "The grader stopped your notebook: " + KILL_REASONS.get(
             run.killed, "it exceeded a limit ({})").format(run.killed, **fill)
         if run.killed == "memory" and run.disk_full:
             reason += " (the files it wrote count too, and they had filled the disk quota of {disk} MB)".format(**fill)
-        reason += "."
-    elif status.get("status") in RUN_REASONS:
-        reason = "Your notebook stopped early: " + RUN_REASONS[status["status"]].format(**fill) + "."
-    elif run.disk_full:
-        reason = "Your notebook filled its disk quota of {disk} MB, so later writes failed.".format(**fill)
-    elif unreadable:
-        reason = unreadable
-    elif run.returncode != 0:
-        reason = f"The grader's runner failed (exit code {run.returncode})."
-        log.warning("runner exit %s; sandbox stderr:\n%s", run.returncode, run.stderr)
-    log.debug("run: killed=%s status=%s seconds=%.1f stderr tail:\n%s", run.killed, status.get("status"),
-              run.seconds, run.stderr[-2000:])
-    return Execution(found, reason, data, status, run)
+        return reason + "."
+    if status.get("status") in RUN_REASONS:
+        return "Your notebook stopped early: " + RUN_REASONS[status["status"]].format(**fill) + "."
+    if run.disk_full:
+        return "Your notebook filled its disk quota of {disk} MB, so later writes failed.".format(**fill)
+    if unreadable:
+        return unreadable
+    if not status:
+        return NO_STATUS
+    if run.returncode != 0:
+        return f"The grader's runner failed (exit code {run.returncode})."
+    return ""
 
 
 def _execute_warm(slot: warm.WarmSandbox, assembled: nbformat.NotebookNode, arguments: list[str]):
@@ -316,17 +354,6 @@ def _execute_cold(assignment: Assignment, assembled: nbformat.NotebookNode, argu
             os.set_blocking(status_read, False)
             status = pipe.read(MAX_STATUS_BYTES + 1) or b""
         return run, read_executed(output_dir / "executed.ipynb"), _read_status(status)
-
-
-def _read_status(data: bytes) -> dict:
-    """The runner's status, from what its pipe held ({} if it is not a bounded JSON object)."""
-    if len(data) > MAX_STATUS_BYTES:
-        return {}
-    try:
-        status = untrusted.loads(data, max_depth=3)
-    except (untrusted.UntrustedDataError, UnicodeDecodeError):
-        return {}
-    return status if isinstance(status, dict) else {}
 
 
 def grade_submission(assignment: Assignment, student: str, notebook_path: Path | None,
@@ -399,7 +426,7 @@ def judge_test(assignment: Assignment, test, execution: Execution, result: Submi
                                             assignment.references.payloads.get(grade_id))
     except GraderError as error:
         log.error("grader fault grading %s/%s: %s\nsandbox stderr:\n%s", result.student, grade_id, error,
-                  execution.run.stderr[-4000:], exc_info=error.__cause__)
+                  untrusted.framed(execution.run.stderr), exc_info=error.__cause__)
         result.grader_errors.append(f"{grade_id}: {error}")
         return TestResult(grade_id, 0.0, test.points, False, GRADER_FAULT)
     message = verdict.message

@@ -17,7 +17,7 @@ _NUMERIC_KINDS = set("biuf")
 MAX_DEPTH = 20
 MAX_ARRAY_DIMS = 8
 MAX_ARRAY_BYTES = 64 * 2**20  # one array, decoded
-_DTYPE = re.compile(r"^[<>|=]?[biuf][1248]$")  # plain numeric dtypes only, e.g. "<f4", "|u1"
+_DTYPE = re.compile(r"[<>|=]?[biuf][1248]")  # plain numeric dtypes only, e.g. "<f4", "|u1"
 
 
 class ObservationError(ValueError):
@@ -70,15 +70,12 @@ def _decode_array(data: dict) -> np.ndarray:
     """An array from ``{"__ndarray__", "dtype", "shape"}``, every field checked before use."""
     if set(data) != {"__ndarray__", "dtype", "shape"}:
         raise ObservationError("malformed array: unexpected keys")
-    dtype, shape, encoded = data["dtype"], data["shape"], data["__ndarray__"]
-    if not isinstance(dtype, str) or not _DTYPE.match(dtype):
-        raise ObservationError("arrays must have a plain numeric dtype")
+    dtype, shape, encoded = plain_dtype(data["dtype"]), data["shape"], data["__ndarray__"]
     if (type(shape) is not list or len(shape) > MAX_ARRAY_DIMS
             or not all(type(n) is int and 0 <= n <= MAX_ARRAY_BYTES for n in shape)):
         raise ObservationError(f"malformed array shape (at most {MAX_ARRAY_DIMS} non-negative sizes)")
     if not isinstance(encoded, str) or len(encoded) > MAX_ARRAY_BYTES * 4 // 3 + 4:
         raise ObservationError("array data missing or too large")
-    dtype = np.dtype(dtype)
     size = 1
     for n in shape:
         size *= n
@@ -91,3 +88,17 @@ def _decode_array(data: dict) -> np.ndarray:
     if size * dtype.itemsize != len(raw):
         raise ObservationError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def plain_dtype(text) -> np.dtype:
+    """The numeric dtype ``text`` names, as NumPy reads it: a name the pattern admits can still be no
+    dtype at all (``"<f1"``: NumPy has no 1-byte float) or one of another size."""
+    if not isinstance(text, str) or not _DTYPE.fullmatch(text):
+        raise ObservationError("arrays must have a plain numeric dtype")
+    try:
+        dtype = np.dtype(text)
+    except (TypeError, ValueError):
+        raise ObservationError(f"{text} is not a numeric dtype") from None
+    if dtype.kind not in _NUMERIC_KINDS or dtype.itemsize != int(text[-1]):
+        raise ObservationError(f"{text} is not a plain numeric dtype")
+    return dtype

@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import observations
+from autograder import observations, untrusted
 
 log = logging.getLogger("autograder")
 PLAIN_ENV = "CNN_GRADER_REFERENCES"  # folder of references for the plain-nbgrader fallback
@@ -83,7 +83,8 @@ def build(assignment, seed: int, work_root: Path | None = None) -> References:
             continue
         payloads[test.grade_id] = {"value": observations.decode(payload["value"])}
     if problems:
-        log.error("solution of %s failed; sandbox stderr:\n%s", assignment.assignment_id, execution.run.stderr)
+        log.error("solution of %s failed; sandbox stderr:\n%s", assignment.assignment_id,
+                  untrusted.framed(execution.run.stderr))
         raise ReferenceError(f"The solution of {assignment.assignment_id} ({assignment.source_path}) does not run "
                              "cleanly, so no submission can be graded against it: " + "; ".join(problems[:10]))
     return References(seed, payloads, round(execution.run.seconds, 1), assignment.fingerprint())

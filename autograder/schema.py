@@ -11,6 +11,7 @@ A judge only ever sees validated data, so its walks are bounded and its indexing
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,9 @@ from autograder.observations import ObservationError
 
 MAX_ITEMS = 100_000  # entries of any one list or dict
 MAX_TEXT = 20_000  # characters of any one string
+# Integers a judge may meet: what int64 holds, so numpy and float arithmetic take them (a count, a
+# size or an index is far smaller; a JSON number of thousands of digits is not an answer).
+MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1
 
 
 class Schema:
@@ -37,22 +41,33 @@ def _fail(where: str, expected: str, value) -> ObservationError:
 
 @dataclass(frozen=True)
 class Number(Schema):
+    """A finite float, or an integer within int64: judges compute with it as a float."""
+
     def check(self, value, where):
-        if type(value) not in (int, float):
+        if type(value) is int:
+            return Integer().check(value, where)
+        if type(value) is not float:
             raise _fail(where, "a number", value)
+        if not math.isfinite(value):
+            raise ObservationError(f"{where} should be a finite number, not {value}")
         return value
 
 
 @dataclass(frozen=True)
 class Integer(Schema):
+    """An integer from ``minimum`` to ``maximum`` (by default the range of int64)."""
+
     minimum: int | None = None
     maximum: int | None = None
 
     def check(self, value, where):
         if type(value) is not int:
             raise _fail(where, "an integer", value)
-        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
-            raise ObservationError(f"{where} is out of range ({value})")
+        low = MIN_INTEGER if self.minimum is None else self.minimum
+        high = MAX_INTEGER if self.maximum is None else self.maximum
+        if not low <= value <= high:
+            shown = value if abs(value) < 10**30 else f"an integer of {len(str(abs(value)))} digits"
+            raise ObservationError(f"{where} is out of range ({shown})")
         return value
 
 
@@ -117,12 +132,15 @@ class Array(Schema):
 class ListOf(Schema):
     item: Schema
     max_length: int = MAX_ITEMS
+    min_length: int = 0
 
     def check(self, value, where):
         if type(value) is not list:
             raise _fail(where, "a list", value)
         if len(value) > self.max_length:
             raise ObservationError(f"{where} has more than {self.max_length} items")
+        if len(value) < self.min_length:
+            raise ObservationError(f"{where} has fewer than {self.min_length} items")
         return [self.item.check(item, f"{where}[{index}]") for index, item in enumerate(value)]
 
 
@@ -161,13 +179,16 @@ class MapOf(Schema):
 
 @dataclass(frozen=True)
 class Plain(Schema):
-    """Numbers, strings, booleans, None and lists of them, nested at most ``depth`` levels (no arrays)."""
+    """Numbers (as :class:`Number` admits them), strings, booleans, None and lists of them, nested at
+    most ``depth`` levels (no arrays)."""
 
     depth: int = 3
 
     def check(self, value, where):
-        if value is None or type(value) in (bool, int, float):
+        if value is None or type(value) is bool:
             return value
+        if type(value) in (int, float):
+            return Number().check(value, where)
         if type(value) is str:
             return Text().check(value, where)
         if type(value) is list and self.depth > 0:
@@ -178,14 +199,20 @@ class Plain(Schema):
 @dataclass(frozen=True)
 class Graph(Schema):
     """A layer graph as :func:`autograder.kernel.graph` emits it, checked to be acyclic: every node's
-    inputs come before it, so walks from the outputs back to the inputs always end."""
+    inputs come before it, so walks from the outputs back to the inputs always end. A model has at
+    least one output, so a graph has too."""
 
     max_nodes: int = 20_000
 
-    def check(self, value, where):
+    @property
+    def layout(self) -> Record:
+        """The form of the graph's data, before the checks that relate its nodes to each other."""
         node = Record({"type": Text(200), "config": MapOf(Plain(), 50), "inputs": ListOf(Integer(0), 1_000)},
                       {"training": Nullable(OneOf((Flag(), Text(100))))})
-        value = Record({"nodes": ListOf(node, self.max_nodes), "outputs": ListOf(Integer(0), 100)}).check(value, where)
+        return Record({"nodes": ListOf(node, self.max_nodes), "outputs": ListOf(Integer(0), 100, min_length=1)})
+
+    def check(self, value, where):
+        value = self.layout.check(value, where)
         for index, item in enumerate(value["nodes"]):
             if any(source >= index for source in item["inputs"]):
                 raise ObservationError(f"{where}.nodes[{index}] takes an input that is not computed before it")

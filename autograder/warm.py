@@ -33,6 +33,7 @@ from pathlib import Path
 
 import psutil
 
+from autograder import untrusted
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch, _remove_tree
 from autograder.sandbox import Mount, RunResult, Sandbox, StderrTail, _Watchdog, hand_to_sandbox
@@ -229,7 +230,8 @@ def slot_for(sandbox: Sandbox, preload: list[str], run: int) -> WarmSandbox | No
 def retire(slot: WarmSandbox, error: WarmUnavailable) -> None:
     """Stop a zygote that failed; the next submission gets a fresh one. Only when a fresh zygote's
     first run cannot be isolated (this host cannot do it) is its kind never started again."""
-    log.warning("warm sandbox %s failed (%s); running this submission cold", slot.spool.name, error)
+    log.warning("warm sandbox %s failed; running this submission cold:\n%s", slot.spool.name,
+                untrusted.framed(str(error)))  # the message carries the sandbox's stderr
     _forget(slot)
     getattr(_local, "slots", {}).pop(slot.key, None)
     if isinstance(error, IsolationFailed) and slot.runs <= 1:

@@ -128,8 +128,9 @@ def judge_data_augmenter(student, reference):
     for got, want in zip(student["layers"], reference["layers"]):
         if got.get("mode") != want.get("mode"):
             return failed(f"{got['type']} should use mode {want.get('mode')!r}, got {got.get('mode')!r}.")
-        if "factor" in want and not np.allclose(got.get("factor", [np.nan]), want["factor"]):
-            return failed(f"{got['type']} should use factor {want['factor'][1]:g}, got {got.get('factor')}.")
+        factor = got.get("factor", [])
+        if "factor" in want and (len(factor) != len(want["factor"]) or not np.allclose(factor, want["factor"])):
+            return failed(f"{got['type']} should use factor {want['factor'][-1]:g}, got {got.get('factor')}.")
     return passed("RandomFlip('horizontal') then RandomRotation(0.2)")
 
 

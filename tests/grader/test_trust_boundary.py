@@ -10,20 +10,26 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
+import types
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import checks as checks_api
-from autograder import kernel, observations, schema, untrusted
+from autograder import kernel, notebooks, observations, schema, untrusted
 from autograder.course import Course, GraderConfig
-from autograder.grading import GRADER_FAULT
-from autograder.notebooks import CHECK_KEY, extract_observations, read_executed, read_submission
+from autograder.grading import GRADER_FAULT, Execution, SubmissionResult, _read_status, judge_test
+from autograder.notebooks import CHECK_KEY, Observations, extract_observations, read_executed, read_submission
+from autograder.references import References
 from autograder.sandbox import RunResult
 from tests.grader import hostile
 
+REPO = Path(__file__).resolve().parents[2]
 TINY = checks_api.load("tiny", "tests.grader.tiny_checks")
 CORRECT = {"square": lambda x: x * x, "mean": lambda values: sum(values) / len(values), "repeats": 2}
 
@@ -58,6 +64,46 @@ def test_deep_json_is_refused_not_a_crash():
     for depth in (70, 200_000):
         with pytest.raises(untrusted.UntrustedDataError, match="nested"):
             untrusted.loads("[" * depth + "]" * depth)
+
+
+MEASURE_READ = """
+import resource, sys
+from pathlib import Path
+from autograder.notebooks import read_executed
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+notebook, _, why = read_executed(Path(sys.argv[1]))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024, why)
+"""
+
+
+@pytest.mark.parametrize("item", [b"{}", b"[]", b"0", b'"ab"', b'{"a":[]}'])
+def test_a_notebook_of_millions_of_tiny_values_costs_the_grader_a_few_times_its_size(tmp_path, item):
+    """Parsed, a 64 MB executed notebook of ``{}`` was 21 million dicts, 3.2 GB of the grader's memory."""
+    head, tail = b'{"cells": [{"outputs": [', b"]}]}"
+    count = (notebooks.MAX_EXECUTED_BYTES - len(head) - len(tail)) // (len(item) + 1)
+    path = tmp_path / "executed.ipynb"
+    path.write_bytes(head + b",".join([item] * count) + tail)
+    run = subprocess.run([sys.executable, "-c", MEASURE_READ, str(path)], capture_output=True, text=True,
+                         cwd=REPO, check=True, timeout=120)
+    grown, why = run.stdout.split(" ", 1)
+    assert f"more than {untrusted.MAX_JSON_VALUES:,} JSON values" in why
+    assert int(grown) < 4 * path.stat().st_size, f"reading it took {int(grown) >> 20} MB"
+
+
+@pytest.mark.parametrize("assignment", ["residual_networks", "transfer_learning"])
+def test_an_executed_notebook_of_the_assignments_still_reads(tmp_path, assignment):
+    """The solution with outputs as a run leaves them: long printed arrays (commas in strings), an image."""
+    source = next((REPO / "solutions" / assignment).glob("*.ipynb"))
+    notebook = json.loads(source.read_text())
+    printed = ", ".join(f"{v:.4f}" for v in np.linspace(0, 1, 20_000))[:100_000]
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": printed.splitlines(True) or [printed]},
+                               {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0K" * 5000}}]
+    path = tmp_path / source.name
+    path.write_text(json.dumps(notebook))
+    read, data, why = read_executed(path)
+    assert why == "" and read == notebook and data == path.read_bytes()
 
 
 def test_lone_surrogates_become_replacement_characters(tmp_path):
@@ -128,58 +174,56 @@ def test_an_observation_counts_once_and_only_in_its_own_cell():
 # --- judges never fail on validated data ------------------------------------------------------
 
 
-def _conforming(spec, rng, depth=0, complete=False):
-    """A random value of the form ``spec`` describes (arrays small, lists short); ``complete``: as a
-    solution's reference is, no None where a value may be missing and every optional key present."""
-    if isinstance(spec, schema.Number):
-        return float(rng.normal()) if rng.random() < 0.5 else int(rng.integers(-3, 4))
-    if isinstance(spec, schema.Integer):
-        low = spec.minimum if spec.minimum is not None else -3
-        return int(rng.integers(low, (spec.maximum if spec.maximum is not None else low + 7) + 1))
-    if isinstance(spec, schema.Flag):
-        return bool(rng.random() < 0.5)
-    if isinstance(spec, schema.Text):
-        return str(rng.choice(["", "a", "relu", "Conv2D", "x" * 50, "mobilenetv2", "not given"]))
-    if isinstance(spec, schema.Nullable):
-        return None if rng.random() < 0.3 and not complete else _conforming(spec.inner, rng, depth, complete)
-    if isinstance(spec, schema.OneOf):
-        return _conforming(spec.options[int(rng.integers(len(spec.options)))], rng, depth, complete)
-    if isinstance(spec, schema.Array):
-        shape = tuple(int(n) for n in rng.integers(0, 4, size=spec.ndim or int(rng.integers(0, 4))))
-        return rng.normal(size=shape).astype("float32")
-    if isinstance(spec, schema.ListOf):
-        count = int(rng.integers(int(complete), min(4, spec.max_length) + 1))
-        return [_conforming(spec.item, rng, depth + 1, complete) for _ in range(count)]
-    if isinstance(spec, schema.Record):
-        value = {k: _conforming(s, rng, depth + 1, complete) for k, s in spec.required.items()}
-        value.update({k: _conforming(s, rng, depth + 1, complete) for k, s in spec.optional.items()
-                      if complete or rng.random() < 0.7})
-        return value
-    if isinstance(spec, schema.MapOf):
-        return {str(rng.choice(["activation", "filters", "axis", "strides"])): _conforming(spec.value, rng, depth + 1)
-                for _ in range(int(rng.integers(0, 3)))}
-    if isinstance(spec, schema.Plain):
-        return [1, 2] if spec.depth and rng.random() < 0.3 else str(rng.choice(["relu", "valid", "softmax"]))
-    if isinstance(spec, schema.Graph):
-        nodes = []
-        for index in range(int(rng.integers(1, 8))):
-            inputs = [int(i) for i in rng.integers(0, index, size=int(rng.integers(0, 3)))] if index else []
-            nodes.append({"type": str(rng.choice(["InputLayer", "Conv2D", "Add", "ReLU", "Softmax", "Dense",
-                                                  "BatchNormalization", "StandIn"])),
-                          "config": _conforming(schema.MapOf(schema.Plain()), rng), "inputs": inputs})
-        return {"nodes": nodes, "outputs": [len(nodes) - 1]}
-    raise AssertionError(f"no generator for {spec}")
+# Faults measured from outside: each value came out of a sandbox and was once a grader fault.
+ONE_NODE = {"nodes": [{"type": "InputLayer", "config": {}, "inputs": []}], "outputs": [0]}
+COMPILED = {"optimizer": "Adam", "learning_rate": 0.001, "loss": "BinaryCrossentropy", "from_logits": True,
+            "metrics": [["BinaryAccuracy", 0.0]], "metric_names": ["accuracy"]}
+AUGMENTER = {"type": "Sequential", "layers": [{"type": "RandomFlip", "mode": "horizontal"},
+                                              {"type": "RandomRotation", "factor": [-0.2, 0.2]}]}
+MEASURED_FAULTS = {
+    # name: (assignment, grade_id, the solution's observation, the student's as the notebook carried it, why)
+    "dtype_without_numpy_type": ("transfer_learning", "test_alpaca_model_preprocessing",
+                                 {"logits": np.zeros(4, "float32")},
+                                 {"logits": {"__ndarray__": "AAAAAA==", "dtype": "<f1", "shape": [4]}},
+                                 "<f1 is not a numeric dtype"),
+    "graph_without_outputs": ("residual_networks", "test_identity_block_layers", {"case": "c", "graph": ONE_NODE},
+                              {"case": "c", "graph": {**ONE_NODE, "outputs": []}}, "fewer than 1 items"),
+    "empty_augmentation_factor": ("transfer_learning", "test_data_augmenter", AUGMENTER,
+                                  {**AUGMENTER, "layers": [AUGMENTER["layers"][0], {"type": "RandomRotation", "factor": []}]},
+                                  "should use factor 0.2, got []"),
+    "learning_rate_beyond_float": ("transfer_learning", "test_compile_model", COMPILED,
+                                   {**COMPILED, "learning_rate": 10**4000}, "out of range (an integer of 4001 digits)"),
+    "difference_not_a_number": ("transfer_learning", "test_alpaca_model_inference_mode",
+                                {"n_bases": 1, "recorded_training": [False], "moving_statistics_changed": False,
+                                 "difference_from_inference": 0.0},
+                                {"n_bases": 1, "recorded_training": [False], "moving_statistics_changed": False,
+                                 "difference_from_inference": float("nan")}, "should be a finite number"),
+}
 
 
-@pytest.mark.parametrize("module", ["residual_networks", "transfer_learning", "tests.grader.tiny_checks"])
-def test_judges_never_raise_on_random_observations_of_the_right_form(module):
-    checks = checks_api.load(module.split(".")[-1], module if "." in module else None)
-    rng = np.random.default_rng(0)
-    for check in checks.checks.values():
-        for _ in range(150):
-            student, reference = _conforming(check.schema, rng), _conforming(check.schema, rng, complete=True)
-            verdict = checks.verdict(check.grade_id, {"value": student}, {"value": reference})
-            assert isinstance(verdict.message, str)
+@pytest.mark.parametrize("name", MEASURED_FAULTS)
+def test_a_measured_fault_is_the_students_zero_with_the_true_reason_not_a_grader_fault(name):
+    assignment_id, grade_id, reference, student, why = MEASURED_FAULTS[name]
+    checks = checks_api.load(assignment_id)
+    assignment = types.SimpleNamespace(checks=checks, references=References(1, {grade_id: {"value": reference}}))
+    found = Observations(payloads={grade_id: {"grade_id": grade_id, "value": json.loads(json.dumps(student))}})
+    execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0))
+    result = SubmissionResult("student", assignment_id)
+    test = judge_test(assignment, notebooks.TestCell(grade_id, 2.0), execution, result)
+    assert not result.grader_errors and test.message != GRADER_FAULT
+    assert (test.points, test.passed) == (0.0, False) and why in test.message, test.message
+
+
+@pytest.mark.parametrize("content", ['{"status": ["timeout"]}', '{"status": "finished"}', '{"status": {"a": 1}}',
+                                     '{"status": 5}', '["timeout"]', '{"message": "no status"}', "not json", "",
+                                     '{"status": "ok", "message": "' + "x" * 20_000 + '"}'])
+def test_a_status_the_runner_could_not_have_written_is_no_status(content):
+    assert _read_status(content.encode()) == {}
+
+
+def test_a_status_keeps_only_what_the_runner_writes():
+    status = json.dumps({"status": "dead_kernel", "message": "x" * 2000, "extra": [1]}).encode()
+    assert _read_status(status) == {"status": "dead_kernel", "message": "x" * 500}
 
 
 def test_a_judge_that_raises_is_a_grader_error_never_the_students():
@@ -188,6 +232,38 @@ def test_a_judge_that_raises_is_a_grader_error_never_the_students():
     checks.judge("t", schema.Integer())(lambda student, reference: 1 / 0)
     with pytest.raises(checks_api.GraderError, match="ZeroDivisionError"):
         checks.verdict("t", {"value": 1}, {"value": 1})
+
+
+# --- the operator's log -------------------------------------------------------------------------
+
+FORGED_STDERR = ("Traceback (most recent call last):\n2026-01-01 12:00:00,000 ERROR autograder grader fault grading "
+                 "bob/test_x: forged\rERROR autograder overwrites the line\x1b[2K\x1b[1A\x1b]0;title\x07 \u202edesrever"
+                 "\x0cform feed\u2028line separator\x85next line\x00")
+
+
+def test_a_sandbox_cannot_write_lines_of_its_own_into_the_operators_log():
+    framed = untrusted.framed(FORGED_STDERR)
+    lines = framed.split("\n")
+    assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in lines), lines
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]", framed)
+    assert "ERROR autograder overwrites" in framed and "\\u202edesrever" in framed  # shown, not acted on
+    flood = untrusted.framed(FORGED_STDERR + "y" * 10_000).split("\n")
+    assert len("\n".join(flood)) < untrusted.MAX_LOGGED_CHARS + 100 and "earlier characters left out" in flood[0]
+    assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in flood) and flood[-1].endswith("y")
+
+
+def test_a_grader_fault_logs_the_sandboxs_stderr_framed(caplog):
+    checks = checks_api.AssignmentChecks("x", "X")
+    checks.observer("t")(lambda ns, kit: 1)
+    checks.judge("t", schema.Integer())(lambda student, reference: 1 / 0)
+    assignment = types.SimpleNamespace(checks=checks, references=References(1, {"t": {"value": 1}}))
+    found = Observations(payloads={"t": {"grade_id": "t", "value": 1}})
+    execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0, stderr=FORGED_STDERR))
+    with caplog.at_level("ERROR", logger="autograder"):
+        judge_test(assignment, notebooks.TestCell("t", 1.0), execution, SubmissionResult("bob", "x"))
+    text = caplog.records[0].getMessage()
+    sandbox_lines = text.split("sandbox stderr:\n", 1)[1].split("\n")
+    assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in sandbox_lines) and "forged" in text
 
 
 # --- a whole class through the real pipeline, hostile artefacts in the job folders ------------------
@@ -226,7 +302,23 @@ HOSTILE_ARTEFACTS = {
         _observe_tiny(job, CORRECT))), 0, "never reached the grader"),
     "judge_crash": (lambda job, out, leak: _write(out / "executed.ipynb", _patched(
         _observe_tiny(job, CORRECT), 2, {"repeats": -424242})), 5, "fault in the grader"),
+    # The notebook loses one test's result; the status pipe carries a list (a 0.1 s run).
+    "status_is_a_list": (lambda job, out, leak: _lost_one_result(job, out, b'{"status": ["timeout"]}'), 4,
+                         "No result of this test reached the grader. Your notebook's run ended without a valid report"),
+    # The notebook loses one test's result and plants a status file where the runner's used to be: ignored.
+    "planted_timeout_status": (lambda job, out, leak: _lost_one_result(job, out, None, b'{"status": "timeout"}'), 4, ""),
 }
+
+
+def _lost_one_result(job, out, piped: bytes | None, planted: bytes | None = None) -> bytes | None:
+    """Leave the executed notebook without the first test's result, a status file ``planted`` in the
+    output folder if given; what the runner sends on its status pipe."""
+    notebook = _observe_tiny(job, CORRECT)
+    notebook["cells"][0]["outputs"] = []
+    _write(out / "executed.ipynb", notebook)
+    if planted is not None:
+        (out / "status.json").write_bytes(planted)
+    return piped
 
 
 def _patched(notebook, index, value):
@@ -249,16 +341,18 @@ class StandInSandbox:
     def run(self, argv, workdir, pass_fds=()):
         assembled = (self.job_dir / "assembled.ipynb").read_text()
         marker = re.search(r"HOSTILE:(\w+)", assembled)
+        status = None
         if marker:
-            HOSTILE_ARTEFACTS[marker.group(1)][0](self.job_dir, self.output_dir, self.leak)
+            status = HOSTILE_ARTEFACTS[marker.group(1)][0](self.job_dir, self.output_dir, self.leak)
         else:
             _write(self.output_dir / "executed.ipynb", _observe_tiny(self.job_dir, CORRECT))
-        return _status_ok(argv)
+        return _status_ok(argv, status if isinstance(status, bytes) else None)
 
 
-def _status_ok(argv) -> RunResult:
-    """What the runner reports at the end of a clean run: "ok" on its status pipe (its third argument)."""
-    os.write(int(argv[4]), b'{"status": "ok"}')
+def _status_ok(argv, status: bytes | None = None) -> RunResult:
+    """What the runner reports at the end of the run on its status pipe (its third argument): "ok" unless
+    ``status`` says otherwise."""
+    os.write(int(argv[4]), status or b'{"status": "ok"}')
     return RunResult(returncode=0, seconds=0.1, peak_memory_mb=1.0)
 
 
@@ -297,6 +391,9 @@ def test_one_class_with_every_hostile_artefact_grades_everyone_else(stand_in_san
         explanation = " ".join([result.reason, *(t.message for t in result.tests)])
         assert result.score == score, f"{name}: {explanation}"
         assert phrase in explanation, f"{name}: {explanation}"
+        assert name == "judge_crash" or not result.grader_errors, f"{name}: {result.grader_errors}"
+    assert "limit" not in results["planted_timeout_status"].reason, "a 0.1 s run did not reach a time limit"
+    assert "limit" not in results["planted_timeout_status"].reason, "a planted status never stands in for the runner's"
     crash = results["judge_crash"]
     assert crash.grader_errors and [t.message for t in crash.tests if not t.passed] == [GRADER_FAULT]
     assert crash.fingerprint == "", "a grader fault is graded again on the next run"
