@@ -63,11 +63,12 @@ def cmd_collect(args) -> int:
 def cmd_autograde(args) -> int:
     from autograder.course import Course
     from autograder.enforcement import UnenforcedLimits
+    from autograder.sandbox import SandboxUnavailable
 
     course = Course(_config(args))
     try:
         results = course.autograde(args.assignment, force=args.force, students=args.student or None)
-    except UnenforcedLimits as error:
+    except (UnenforcedLimits, SandboxUnavailable) as error:
         print(f"Refusing to grade: {error}", file=sys.stderr)
         return 2
     graded = course.results(args.assignment)

@@ -28,7 +28,7 @@ from autograder import references as refs
 from autograder import warm
 from autograder.enforcement import require_kernel_memory_limit
 from autograder.grading import GRADER_FAULT, Assignment, SubmissionResult, TestResult, grade_on_worker, grade_submission, notebook_bytes
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, check_available
 from autograder.students import is_student_id
 
 log = logging.getLogger("autograder")
@@ -138,6 +138,7 @@ class Course:
             pending.append((student, path, notes, key))
         if not pending:
             return []  # nothing to grade: no references built, no sandbox started
+        check_available()  # a host that cannot start a sandbox is refused before anything is graded
         assignment = self.graded_assignment(assignment_id)
         self.gradebook().ensure_assignment(assignment)
         done = []

@@ -8,7 +8,6 @@ reported as a problem to fix (a missing data file, a gradebook driver) without t
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -19,9 +18,8 @@ from typing import NamedTuple
 from autograder import enforcement
 from autograder.cgroups import Cgroups, this_host
 from autograder.disk import JobFolder
-from autograder.sandbox import Limits
+from autograder.sandbox import MIN_BWRAP, Limits, SandboxUnavailable, bubblewrap_version, check_available, sandbox_uid
 
-MIN_BWRAP = (0, 7)  # --size (a size-limited tmpfs), which the sandbox's /tmp needs
 MIN_FREE_BYTES = 2 << 30  # free disk below which a grading folder or /tmp is reported
 
 
@@ -43,14 +41,14 @@ def probe_bubblewrap(version_text: str | None) -> Row:
     """Installed, and new enough for ``--size`` (0.7)."""
     if version_text is None:
         return Row("bubblewrap", False, "not installed: apt-get install bubblewrap")
-    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", version_text)
-    if not match:
+    version = bubblewrap_version(version_text)
+    if version is None:
         return Row("bubblewrap", False, f"unknown version {version_text!r}")
-    version = tuple(int(part or 0) for part in match.groups())
+    shown = ".".join(map(str, version))
     if version[:2] < MIN_BWRAP:
-        return Row("bubblewrap", False, f"{match.group(0)} is older than 0.7: no --size, so the sandbox's /tmp "
-                                        "is unbounded; install bubblewrap 0.7 or later")
-    return Row("bubblewrap", True, f"{match.group(0)} (--size supported)")
+        return Row("bubblewrap", False, f"{shown} is older than 0.7: no --size, so the sandbox's scratch file systems "
+                                        "are unbounded; install bubblewrap 0.7 or later")
+    return Row("bubblewrap", True, f"{shown} (--size supported)")
 
 
 def probe_remount_ro() -> Row:
@@ -60,16 +58,17 @@ def probe_remount_ro() -> Row:
 
 
 def probe_user_namespaces() -> Row:
-    bwrap = shutil.which("bwrap")
-    if not bwrap:
+    """A sandbox starts, as the user sandboxes run as (its own user namespace included)."""
+    if not shutil.which("bwrap"):
         return Row("user namespaces", False, "untested: no bubblewrap")
-    true = shutil.which("true") or "/bin/true"
-    run = subprocess.run([bwrap, "--unshare-user", "--ro-bind", "/", "/", true], capture_output=True, text=True,
-                         timeout=30)
-    detail = "bwrap --unshare-user works" if run.returncode == 0 else (
-        f"bwrap --unshare-user failed: {run.stderr.strip()[:200]} (enable kernel.unprivileged_userns_clone, or "
-        "allow bwrap in AppArmor's user namespace restriction)")
-    return Row("user namespaces", run.returncode == 0, detail)
+    uid = sandbox_uid()
+    user = f"uid {uid}, unprivileged" if uid is not None else "the grader's own user"
+    try:
+        check_available()
+    except SandboxUnavailable as error:
+        return Row("user namespaces", False, f"{error} (enable kernel.unprivileged_userns_clone, or allow bwrap in "
+                                             "AppArmor's user namespace restriction)")
+    return Row("user namespaces", True, f"a sandbox starts as {user}")
 
 
 def probe_cgroups() -> Row:

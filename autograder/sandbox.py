@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -40,6 +41,7 @@ WARM_UID = 1000
 SANDBOX_UID_ENV = "CNN_GRADER_SANDBOX_UID"
 DEFAULT_SANDBOX_UID = 65534
 LAUNCHER = Path(__file__).with_name("launcher.py")
+MIN_BWRAP = (0, 7)  # --size (a size-limited tmpfs), which every scratch file system of a run needs
 ETC_FILES = (
     "passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
     "localtime", "ssl", "ca-certificates", "fonts", "alternatives", "mime.types",
@@ -235,12 +237,32 @@ def _stage_folder() -> str:
     return folder
 
 
+def bubblewrap_version(version_text: str) -> tuple[int, int, int] | None:
+    """The version in ``bwrap --version``'s output (e.g. "bubblewrap 0.8.0"); None if it names none."""
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", version_text)
+    return tuple(int(part or 0) for part in match.groups()) if match else None
+
+
 def check_available() -> None:
-    """Raise :class:`SandboxUnavailable` unless a trivial sandbox starts."""
+    """Raise :class:`SandboxUnavailable` unless bubblewrap is new enough (:data:`MIN_BWRAP`) and a trivial
+    sandbox starts, as the user that sandboxes run as."""
+    bwrap = shutil.which("bwrap")
+    text = subprocess.run([bwrap, "--version"], capture_output=True, text=True, timeout=10).stdout if bwrap else ""
+    version = bubblewrap_version(text)
+    if bwrap and (version is None or version[:2] < MIN_BWRAP):
+        raise SandboxUnavailable(f"{text.strip() or 'bwrap'} is older than 0.7: it cannot bound the sandbox's "
+                                 "scratch file systems (--size); install bubblewrap 0.7 or later")
     sandbox = Sandbox(limits=Limits(wall_seconds=30))
     result = sandbox.run(["/bin/true" if Path("/bin/true").exists() else "/usr/bin/true"], "/")
     if result.returncode != 0:
-        raise SandboxUnavailable(f"bubblewrap could not start a sandbox here: {result.stderr.strip()}")
+        raise SandboxUnavailable(f"bubblewrap could not start a sandbox here as {_user_name()}: "
+                                 f"{result.stderr.strip()[-500:]} (user namespaces must be allowed for that user; "
+                                 "`python -m autograder doctor` says more)")
+
+
+def _user_name() -> str:
+    uid = sandbox_uid()
+    return f"uid {uid}" if uid is not None else "this user"
 
 
 class _Watchdog(threading.Thread):

@@ -5,6 +5,7 @@ Fast: plain Python one-liners in the sandbox, no notebooks, no TensorFlow.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -187,3 +188,12 @@ def test_a_flood_on_stderr_costs_the_grader_no_memory(tmp_path):
     result = Sandbox(limits=Limits(wall_seconds=60)).run([sys.executable, "-c", flood], "/")
     assert result.returncode == 0 and result.killed is None
     assert result.stderr.endswith("THE END") and len(result.stderr) <= 4000
+
+
+def test_a_bubblewrap_too_old_to_bound_scratch_file_systems_is_refused(tmp_path, monkeypatch):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho bubblewrap 0.6.1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    with pytest.raises(SandboxUnavailable, match="older than 0.7"):
+        check_available()
