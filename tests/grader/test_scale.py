@@ -160,4 +160,15 @@ def test_a_real_cluster_grades_from_bytes_even_when_a_worker_dies(remote_cluster
     assert {r.student: r.score for r in results} == expected
     assert course.gradebook().scores("tiny") == expected
     assert all((course_dir / "autograded" / s / "tiny" / "Tiny.ipynb").is_file() for s in expected)
+    from distributed import Client
+
+    with Client(address, timeout=60) as client:  # the long-lived workers keep no zygote of the finished run
+        assert set(client.run(_zygotes_running).values()) == {0}
     shutil.rmtree(course_dir, ignore_errors=True)
+
+
+def _zygotes_running() -> int:
+    """On a worker: how many warm sandboxes it still runs."""
+    from autograder import warm
+
+    return len(warm.running())
