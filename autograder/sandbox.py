@@ -1,14 +1,16 @@
-"""Run untrusted code in a bubblewrap sandbox with limits on time, memory and processes.
+"""Run untrusted code in a bubblewrap sandbox with limits on time, memory, processes, CPU and disk.
 
 Each run gets its own mount, PID, network, IPC and UTS namespaces: the file system holds the
-Python runtime, the course helper package, the data files the assignment allows and one
-writable job folder, nothing else (no gradebook, no sources, no other students). There is no
-network. Killing the sandbox's first process tears down its PID namespace, so no daemon
-survives. Memory and process counts are capped by cgroups where the grader may create them
-(root), and always watched from outside. What the run may write is bounded too: its /tmp is a
-tmpfs of ``Limits.disk_mb`` (bubblewrap's ``--size``: version 0.7 or later, not setuid), and so is
-its job folder when it is a :class:`~autograder.disk.JobFolder` the grader could mount; any other
-writable folder is measured by the watchdog.
+Python runtime, the course helper package and the data files the assignment allows, read-only,
+nothing else (no gradebook, no sources, no other students). There is no network. Everything it
+can write is a mount of its own: its /tmp, /dev/shm and scratch folders are tmpfs of
+``Limits.disk_mb`` (bubblewrap's ``--size``: version 0.7 or later), a writable folder of the grader's
+is a :class:`~autograder.disk.JobFolder` (a tmpfs where the grader may mount one, else measured by
+the watchdog); the root bubblewrap builds and /dev are remounted read-only. A root grader starts it
+as an unprivileged user (:func:`sandbox_uid`). Killing the sandbox's first process tears down its
+PID namespace, so no daemon survives. Memory, processes and CPU are limited by cgroups
+(:mod:`autograder.cgroups`) where the host lets the grader create them, and always watched from
+outside.
 """
 
 from __future__ import annotations
