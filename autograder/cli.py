@@ -97,13 +97,13 @@ def cmd_feedback(args) -> int:
 
 def cmd_export(args) -> int:
     from autograder.course import Course
+    from autograder.exports import write_grades
     from autograder.release import assignment_ids
-    from autograder.reports import write_csv
     from autograder.students import display_names
 
     course = Course(_config(args))
     results = [r for a in assignment_ids(course.config.repo) for r in course.results(a)]
-    path = write_csv(results, Path(args.output) if args.output else course.root / "reports" / "grades.csv",
+    path = write_grades(results, Path(args.output) if args.output else course.root / "reports" / "grades.csv",
                      display_names(course.root))
     print(f"wrote {path}")
     return 0
@@ -127,7 +127,8 @@ def cmd_demo(args) -> int:
 
     from autograder.course import Course
     from autograder.demo import write_samples
-    from autograder.reports import write_csv, write_feedback, write_report
+    from autograder.exports import write_grades
+    from autograder.reports import write_feedback, write_report
 
     course_dir = Path(args.course)
     if course_dir.exists():
@@ -140,7 +141,7 @@ def cmd_demo(args) -> int:
     course.autograde(args.assignment)
     results = course.results(args.assignment)
     write_feedback(results, course.root, assignment.notebook_name)
-    csv_path = write_csv(results, course.root / "reports" / "grades.csv")
+    csv_path = write_grades(results, course.root / "reports" / "grades.csv")
     report = write_report(results, args.assignment, course.root / "reports" / f"{args.assignment}.html")
     for result in sorted(results, key=lambda r: r.student):
         print(f"  {result.student:16s} {result.score:6g} / {result.max_score:g}  {result.reason}")

@@ -2,16 +2,19 @@
 
 Two sources, one set of rules: a folder, or the zip an LMS exports. A notebook belongs to a
 student by its path: ``<student>/.../<file>.ipynb`` (a folder per student, Moodle's
-``<name>_<user>_assignsubmission_file_`` folders too), or at the top an LMS file name
-``<name>[_late]_<user id>[_<number>...]_<file>.ipynb`` whose name may hold spaces and any script.
-``\\`` separators count as ``/``. The steps:
+``<name>_<user>_assignsubmission_file_`` folders too), or at the top a Canvas file name
+``<name>[_LATE]_<user id>_<number>[_<number>...]_<file>.ipynb`` whose name may hold spaces and any
+script (:mod:`autograder.lms`). An LMS entry belongs to its user id, whatever the name; a file name
+that reads as the file of several users is skipped, never guessed. ``\\`` separators count as ``/``.
+The steps:
 
 1. **List** the source, validating each entry at this boundary: no absolute path, no ``..``, no
    link or device, bounded size, depth and count.
 2. **Parse** each path into its student (an :class:`~autograder.students.Identity`) and file.
 3. **Name** each student with :func:`~autograder.students.claim_id` (distinct ids, stable
    across collects through the roster ``students.json``).
-4. **Pick** the newest of several versions of one notebook: the larger LMS submission number,
+4. **Pick** the newest of several versions of one notebook: a name read one way only before one
+   that took the export's shape to read, the larger LMS submission number,
    then Canvas' ``-1`` re-upload suffix, then the file's date; versions that tie are all kept.
 5. **Write** the notebooks and the roster.
 
@@ -33,7 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from autograder import students
+from autograder import lms, students
 from autograder.notebooks import MAX_NOTEBOOK_BYTES
 from autograder.students import Identity, normal_name
 
@@ -42,9 +45,6 @@ MAX_ENTRIES = 20_000  # files and folders in one source
 MAX_DEPTH = 8  # folders between the source and a notebook
 MAX_FILE_NAME_CHARS = 120  # a notebook's name as written, suffix excluded
 
-_LMS_FILE = re.compile(r"(?P<name>.+?)(?P<late>_late)?_(?P<user>\d{1,18})(?P<numbers>(?:_\d{1,18})*)_(?P<file>.+)",
-                       re.DOTALL)
-_MOODLE_FOLDER = re.compile(r"(?P<name>.+)_(?P<user>\d{1,18})_assignsubmission_[a-z]+_?", re.DOTALL)
 _REUPLOADED = re.compile(r"(?P<stem>.+)-(?P<count>\d{1,2})", re.DOTALL)  # Canvas: Tiny-1 is Tiny's 2nd upload
 _DRIVE = re.compile(r"[A-Za-z]:(/|$)")
 
@@ -270,30 +270,39 @@ class _Offer:
     file: _File
     owner: Identity
     name: str
-    version: tuple  # (LMS numbers after the user id, Canvas re-upload count, date)
+    version: tuple  # (read one way only, LMS numbers after the user id, Canvas re-upload count, date)
+    late: bool = False  # the LMS marked it late
+    lms: str | None = None  # which LMS named it: lms.CANVAS, lms.MOODLE
 
 
-def _offer(file: _File) -> _Offer:
+_VERSION_KEYS = ("a file name with one reading only", "LMS submission number", "Canvas re-upload suffix",
+                 "file date")
+
+
+def _offer(file: _File, shape: int) -> _Offer:
+    """Whose notebook ``file`` is; ``shape``: how many numbers follow the user id in this export."""
     *folders, base = file.parts
     if not base.lower().endswith(".ipynb"):
         raise _Refused("not a notebook")
     if any(_is_metadata(part) for part in folders) or base.startswith("._"):
         raise _Refused("a checkpoint, hidden or macOS metadata copy")
     if folders:
-        owner, numbers, reuploads = _folder_owner(folders[0]), (), 0
-    else:
-        match = _LMS_FILE.fullmatch(base)
-        if not match:
-            raise _Refused("no student: neither <student>/<file> nor <name>_<user id>_..._<file>")
-        owner = Identity(normal_name(match["name"]), match["user"])
-        numbers = tuple(int(number) for number in match["numbers"].split("_")[1:])
-        base, reuploads = _reupload(match["file"])
-    return _Offer(file, owner, _file_name(base), (numbers, reuploads, file.modified))
-
-
-def _folder_owner(folder: str) -> Identity:
-    moodle = _MOODLE_FOLDER.fullmatch(folder)
-    return Identity(normal_name(moodle["name"]), moodle["user"]) if moodle else Identity(normal_name(folder))
+        moodle = lms.moodle_folder(folders[0])
+        owner = Identity(normal_name(moodle.name), moodle.user) if moodle else Identity(normal_name(folders[0]))
+        return _Offer(file, owner, _file_name(base), (True, (), 0, file.modified),
+                      lms=moodle.lms if moodle else None)
+    readings = lms.canvas_readings(base)
+    if not readings:
+        raise _Refused("no student: neither <student>/<file> nor <name>_<user id>_<number>_<file>")
+    reading = lms.resolve(readings, shape)
+    if reading is None:  # never guessed: a guess could file one student's notebook as another's
+        users = ", ".join(sorted({r.user for r in readings}, key=int))
+        raise _Refused(f"an ambiguous name: it reads as a file of LMS users {users}; rename it to "
+                       "<name>_<user id>_<number>_<file> by hand")
+    base, reuploads = _reupload(reading.file)
+    one_reading = len({r.user for r in readings}) == 1
+    return _Offer(file, Identity(normal_name(reading.name), reading.user), _file_name(base),
+                  (one_reading, reading.numbers, reuploads, file.modified), reading.late, reading.lms)
 
 
 def _reupload(name: str) -> tuple[str, int]:
@@ -342,10 +351,12 @@ def _offers(items: Iterable[_File | Skipped], summary: CollectSummary) -> list[_
     files = []
     for item in items:
         (summary.skipped if isinstance(item, Skipped) else files).append(item)
+    files = _unwrapped(files)
+    shape = lms.export_shape([lms.canvas_readings(f.parts[0]) for f in files if len(f.parts) == 1])
     offers = []
-    for file in _unwrapped(files):
+    for file in files:
         try:
-            offers.append(_offer(file))
+            offers.append(_offer(file, shape))
         except _Refused as refused:
             summary.skipped.append(Skipped(file.entry, str(refused)))
     return offers
@@ -356,9 +367,9 @@ def _unwrapped(files: list[_File]) -> list[_File]:
     content = [f for f in files if not _is_metadata(f.parts[0])]
     if len({f.parts[0] for f in content}) != 1 or any(len(f.parts) < 2 for f in content):
         return files
-    inner = (_LMS_FILE.fullmatch(f.parts[1]) if len(f.parts) == 2 else _MOODLE_FOLDER.fullmatch(f.parts[1])
+    inner = ((lms.canvas_readings(f.parts[1]) or [None])[0] if len(f.parts) == 2 else lms.moodle_folder(f.parts[1])
              for f in content)
-    if len({(m["name"], m["user"]) for m in inner if m}) < 2:
+    if len({(m.name, m.user) for m in inner if m}) < 2:
         return files  # one student's folder, even if a file name looks like an LMS one
     return [replace(f, parts=f.parts[1:]) if f in content else f for f in files]
 
@@ -374,7 +385,7 @@ def _name_students(owners: set[Identity], claimed: dict[str, Identity], summary:
     for owner in sorted(owners, key=lambda o: (o.name, o.lms_user is None, int(o.lms_user or 0))):
         ids[owner] = students.claim_id(owner, claimed)
         wanted = students.student_id(owner.name)
-        if ids[owner] != wanted:
+        if ids[owner] != wanted and wanted in claimed:  # not when an LMS user keeps an id under an old name
             summary.collisions.append(Collision(str(owner), wanted, ids[owner], str(claimed[wanted])))
     return ids
 
@@ -407,9 +418,8 @@ def _kept_by(newest_first: list[_Offer], kept: list[_Offer]) -> str:
         return "they could not be ordered: all kept, please check"
     if not kept or kept[0] is not newest_first[0]:
         return "newer versions could not be read" if kept else "no version could be read"
-    what = ("LMS submission number", "Canvas re-upload suffix", "file date")
     newest, runner_up = newest_first[0].version, newest_first[1].version
-    return "newest by " + next(w for w, a, b in zip(what, newest, runner_up, strict=True) if a != b)
+    return "newest by " + next(w for w, a, b in zip(_VERSION_KEYS, newest, runner_up, strict=True) if a != b)
 
 
 @dataclass

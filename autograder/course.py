@@ -27,7 +27,16 @@ from tqdm.auto import tqdm
 from autograder import references as refs
 from autograder import warm
 from autograder.enforcement import require_kernel_memory_limit
-from autograder.grading import GRADER_FAULT, Assignment, SubmissionResult, TestResult, grade_on_worker, grade_submission, notebook_bytes
+from autograder.grading import (
+    GRADER_FAULT,
+    Assignment,
+    SubmissionResult,
+    TestResult,
+    grade_on_worker,
+    grade_submission,
+    keep_executed,
+    notebook_bytes,
+)
 from autograder.sandbox import Limits, check_available
 from autograder.students import is_student_id
 
@@ -193,8 +202,7 @@ class Course:
                 if isinstance(outcome, tuple):
                     outcome, executed = outcome
                     if executed:
-                        keep(student).parent.mkdir(parents=True, exist_ok=True)
-                        keep(student).write_bytes(executed)
+                        keep_executed(keep(student), executed)
                 yield futures[future], outcome
         finally:
             with contextlib.suppress(Exception):  # a worker that is gone took its zygotes along

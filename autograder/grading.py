@@ -27,6 +27,7 @@ from autograder import observations, untrusted, warm
 from autograder.checks import GraderError
 from autograder.disk import JobFolder
 from autograder.enforcement import enforcement
+from autograder.inert import inert_notebook
 from autograder.notebooks import (
     MAX_EXECUTED_BYTES,
     MAX_NOTEBOOK_BYTES,
@@ -361,9 +362,20 @@ def grade_submission(assignment: Assignment, student: str, notebook_path: Path |
     """Grade one student's notebook file; keep the executed notebook at ``keep`` if given."""
     result, executed = grade_notebook(assignment, student, notebook_bytes(notebook_path), work_root)
     if keep is not None and executed:
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        keep.write_bytes(executed)  # the bytes we read, never a file the sandbox linked
+        keep_executed(keep, executed)
     return result
+
+
+def keep_executed(path: Path, executed: bytes) -> None:
+    """Keep the executed notebook for the instructor as :func:`~autograder.inert.inert_notebook` made it:
+    from the bytes we read (never a file the sandbox linked), with nothing that runs in a browser."""
+    try:
+        inert = inert_notebook(executed)
+    except untrusted.UntrustedDataError as error:
+        log.warning("not keeping the executed notebook %s: %s", path, error)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(inert)
 
 
 def notebook_bytes(path: Path | None) -> bytes | SubmissionError | None:

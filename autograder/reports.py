@@ -1,9 +1,8 @@
-"""What the grader hands back: per-student feedback, a class report, a CSV of grades."""
+"""What the grader hands back: per-student feedback and a class report (tables: :mod:`autograder.exports`)."""
 
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import statistics
 from collections import Counter
@@ -36,22 +35,6 @@ def write_feedback(results: list[SubmissionResult], course_dir: Path, notebook_n
         path.write_text(feedback_html(result, names.get(result.student)), encoding="utf-8")
         paths.append(path)
     return paths
-
-
-def write_csv(results: list[SubmissionResult], path: Path, names: dict[str, str] | None = None) -> Path:
-    """One UTF-8 row per student and assignment: id, name, total, maximum, each test's points, the reason."""
-    names = names or {}
-    grade_ids = sorted({t.grade_id for r in results for t in r.tests})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "name", "assignment", "score", "max_score", *grade_ids, "reason"])
-        for r in sorted(results, key=lambda r: (r.assignment_id, r.student)):
-            points = {t.grade_id: t.points for t in r.tests}
-            writer.writerow([r.student, names.get(r.student, ""), r.assignment_id, f"{r.score:g}",
-                             f"{r.max_score:g}", *[f"{points[g]:g}" if g in points else "" for g in grade_ids],
-                             r.reason])
-    return path
 
 
 @dataclass

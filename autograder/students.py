@@ -83,9 +83,15 @@ class Identity:
 def claim_id(identity: Identity, claimed: dict[str, Identity]) -> str:
     """The id of ``identity``, recorded in ``claimed`` (id -> holder).
 
-    Its own :func:`student_id` unless another student holds it (the same name under another LMS
-    user id): then that id with ``-u<user id>`` appended, or with a longer hash of name and user.
+    An LMS user is one student whatever name the LMS gives them: an identity with an LMS user id
+    gets the id that user already holds. Otherwise its own :func:`student_id` unless another student
+    holds it (the same name under another LMS user id): then that id with ``-u<user id>`` appended,
+    or with a longer hash of name and user.
     """
+    if identity.lms_user:
+        held = [sid for sid, holder in claimed.items() if holder.lms_user == identity.lms_user]
+        if held:
+            return held[0]
     base = student_id(identity.name)
     long_hash = _digest(f"{identity.name}\0{identity.lms_user}", 16)
     candidates = [base, f"{base}-u{identity.lms_user}" if identity.lms_user else "", f"{base}-{long_hash}"]

@@ -19,9 +19,10 @@ from autograder import collect, students
 from autograder.cli import main
 from autograder.collect import collect_folder, collect_zip
 from autograder.course import Course, GraderConfig
+from autograder.exports import write_grades
 from autograder.grading import SubmissionResult
 from autograder.grading import TestResult as Outcome
-from autograder.reports import feedback_html, write_csv, write_report
+from autograder.reports import feedback_html, write_report
 from autograder.students import MAX_ID_CHARS, display_names, is_student_id, student_id
 
 LONG = "Maria Fernanda de los Angeles Gonzalez Rodriguez Hernandez y Lopez "  # 67 characters
@@ -215,10 +216,11 @@ def test_names_round_trip_through_the_roster_and_reports(collected, tmp_path):
     assert {(s.id, s.name) for s in summary.collected} == set(names.items())
     assert names[student_id("王小明")] == "王小明" and names["rf--686c39acd6"] == "-rf"
     results = [SubmissionResult(sid, "tiny", [Outcome("test_mean", 1, 2, False, "no")]) for sid in names]
-    grades = write_csv(results, tmp_path / "grades.csv", names).read_text(encoding="utf-8")
+    grades = write_grades(results, tmp_path / "grades.csv", names).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(grades.splitlines()))
     assert list(rows[0])[:3] == ["student", "name", "assignment"]
-    assert {r["student"]: r["name"] for r in rows} == names
+    quoted = {sid: "'" + name if name[0] in "=+-@" else name for sid, name in names.items()}
+    assert {r["student"]: r["name"] for r in rows} == quoted  # a name a spreadsheet would run is quoted
     report = write_report(results, "tiny", tmp_path / "report.html", names).read_text(encoding="utf-8")
     assert "محمد علي" in report and "Josè" in report
     assert "Hello <bdi>José García</bdi>" in feedback_html(results[0], "José García")
@@ -287,3 +289,45 @@ def test_the_command_prints_the_summary(tmp_path, capsys):
     assert f"collected {len(EXPECTED)} students" in out
     assert "../../escape_1009_1_Tiny.ipynb: a path that leaves the source (..)" in out
     assert "would share" in out and "kept alice_1001_5552_Tiny.ipynb; dropped alice_1001_5551_Tiny.ipynb" in out
+
+
+def canvas_zip(path, entries):
+    with zipfile.ZipFile(path, "w") as bundle:
+        for name, tag in entries:
+            bundle.writestr(zipfile.ZipInfo(name, OLD), notebook(tag))
+    return path
+
+
+def test_a_name_that_reads_as_another_users_file_never_replaces_it(tmp_path):
+    # Mallory (LMS user 2000) calls herself "bob_1002_9": her file name starts like Bob's (user 1002).
+    archive = canvas_zip(tmp_path / "export.zip", [
+        ("bob_1002_5551_Tiny.ipynb", "bob"),
+        ("bob_1002_9_2000_5560_Tiny.ipynb", "mallory"),  # readable by the export's shape: user 2000
+        ("bob_1002_5551_x_2001_5561_Tiny.ipynb", "eve"),  # user 1002 or 2001 with one number each
+        ("carol_1003_5562_Tiny.ipynb", "carol"),
+    ])
+    course_dir = tmp_path / "course"
+    summary = collect_zip(archive, course_dir, "tiny")
+    ids = owner_ids(summary, course_dir)
+    assert tag(course_dir, ids["bob", "1002"]) == "bob"
+    assert sorted(p.name for p in (course_dir / "submitted" / ids["bob", "1002"] / "tiny").iterdir()) == ["Tiny.ipynb"]
+    assert tag(course_dir, ids["bob_1002_9", "2000"]) == "mallory"
+    reasons = dict(summary.skipped)
+    assert "ambiguous" in reasons["bob_1002_5551_x_2001_5561_Tiny.ipynb"]
+    assert "1002, 2001" in reasons["bob_1002_5551_x_2001_5561_Tiny.ipynb"]
+    assert {owner for owner in ids} == {("bob", "1002"), ("bob_1002_9", "2000"), ("carol", "1003")}
+
+
+def test_an_lms_user_is_one_student_whatever_name_or_late_marker(tmp_path):
+    archive = canvas_zip(tmp_path / "export.zip", [
+        ("smithjane_1003_5551_Tiny.ipynb", "on time"),
+        ("smithjane_LATE_1003_5570_Tiny.ipynb", "late"),
+        ("jonesbob_Late_1004_5571_Tiny.ipynb", "bob late"),
+    ])
+    course_dir = tmp_path / "course"
+    summary = collect_zip(archive, course_dir, "tiny")
+    assert summary.ids == ["jonesbob", "smithjane"]
+    assert tag(course_dir, "smithjane") == "late" and tag(course_dir, "jonesbob") == "bob late"
+    renamed = canvas_zip(tmp_path / "renamed.zip", [("Jane Smith_1003_5580_Tiny.ipynb", "renamed")])
+    assert collect_zip(renamed, course_dir, "tiny").ids == ["smithjane"]  # the roster's id of user 1003
+    assert tag(course_dir, "smithjane") == "renamed"

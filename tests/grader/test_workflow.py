@@ -29,7 +29,10 @@ def lms_zip(tiny_repo, tmp_path_factory):
     partial = json.loads(json.dumps(solution))
     for cell in partial["cells"]:
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "answer_mean":
-            cell["source"] = "def mean(values):\n    return 0\n"
+            cell["source"] = ("from IPython.display import HTML, Javascript, display\n"
+                              "display(HTML(\"<script>alert('bob')</script>\"))\n"
+                              "display(Javascript(\"alert('js')\"))\n"
+                              "def mean(values):\n    return 0\n")
     archive = folder / "submissions.zip"
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr("alice_1001_5551_Tiny.ipynb", json.dumps(solution))
@@ -88,11 +91,20 @@ def test_feedback_export_and_report(tiny_repo, graded_course):
     assert "3 / 6" in page and "test_mean" in page and "the mean of three secret lists: expected [" in page
     assert "run_in_kernel" not in page and "def observe_" not in page and "BEGIN HIDDEN" not in page
     assert _cli(tiny_repo, graded_course, "export") == 0
-    rows = list(csv.DictReader(open(graded_course / "reports" / "grades.csv")))
+    rows = list(csv.DictReader(open(graded_course / "reports" / "grades.csv", encoding="utf-8-sig")))
     assert {(r["student"], r["score"]) for r in rows} == {("alice", "6"), ("bob", "3"), ("carol", "6")}
     assert _cli(tiny_repo, graded_course, "report", "tiny") == 0
     report = (graded_course / "reports" / "tiny.html").read_text()
     assert report.count("data:image/png;base64,") == 3 and "Failure rate per test" in report
+
+
+def test_kept_executed_notebooks_run_nothing_in_formgrader(graded_course):
+    kept = json.loads((graded_course / "autograded" / "bob" / "tiny" / "Tiny.ipynb").read_text())
+    outputs = [o for cell in kept["cells"] for o in cell.get("outputs", [])]
+    mime_types = {mime for o in outputs for mime in o.get("data", {})}
+    assert mime_types <= {"text/plain", "image/png", "image/jpeg", "image/gif"}, mime_types
+    shown = {o["data"]["text/plain"] for o in outputs if "text/plain" in o.get("data", {})}
+    assert {"<IPython.core.display.HTML object>", "<IPython.core.display.Javascript object>"} <= shown
 
 
 def test_feedback_escapes_student_text(tiny_repo, tmp_path):
