@@ -63,12 +63,13 @@ def cmd_collect(args) -> int:
 def cmd_autograde(args) -> int:
     from autograder.course import Course
     from autograder.enforcement import UnenforcedLimits
+    from autograder.lateness import PolicyError
     from autograder.sandbox import SandboxUnavailable
 
     course = Course(_config(args))
     try:
         results = course.autograde(args.assignment, force=args.force, students=args.student or None)
-    except (UnenforcedLimits, SandboxUnavailable) as error:
+    except (UnenforcedLimits, SandboxUnavailable, PolicyError) as error:
         print(f"Refusing to grade: {error}", file=sys.stderr)
         return 2
     graded = course.results(args.assignment)

@@ -31,12 +31,13 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
 from autograder import lms, students
+from autograder.lateness import LATE_MARKER_FILE, TIMESTAMP_FILE, Policy
 from autograder.notebooks import MAX_NOTEBOOK_BYTES
 from autograder.students import Identity, normal_name
 
@@ -87,6 +88,7 @@ class CollectSummary:
     skipped: list[Skipped] = field(default_factory=list)
     collisions: list[Collision] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)  # students whose kept notebook the LMS marked late
 
     @property
     def ids(self) -> list[str]:
@@ -102,6 +104,8 @@ class CollectSummary:
             lines.append(f"{len(self.collisions)} names wanted an id already taken:")
             lines += [f"  {c.student} would share '{c.wanted}' with {c.holder}: collected as '{c.given}'"
                       for c in self.collisions]
+        if self.late:
+            lines.append(f"marked late by the LMS: {', '.join(self.late)}")
         if self.duplicates:
             lines.append(f"{len(self.duplicates)} notebooks came in several versions:")
             lines += [f"  {d.student}/{d.file}: kept {', '.join(d.kept)}"
@@ -214,7 +218,7 @@ def _folder_files(source: Path) -> Iterator[_File | Skipped]:
                     raise _Refused("not a regular file")
                 info = item.stat(follow_symlinks=False)
                 _check_size(info.st_size)
-                yield _File(entry, _split_path(entry), datetime.fromtimestamp(info.st_mtime),
+                yield _File(entry, _split_path(entry), datetime.fromtimestamp(info.st_mtime, UTC),
                             partial(_read_file, Path(item.path)))
             except _Refused as refused:
                 yield Skipped(entry, str(refused))
@@ -273,6 +277,7 @@ class _Offer:
     version: tuple  # (read one way only, LMS numbers after the user id, Canvas re-upload count, date)
     late: bool = False  # the LMS marked it late
     lms: str | None = None  # which LMS named it: lms.CANVAS, lms.MOODLE
+    stamp: _File | None = None  # nbgrader's timestamp.txt beside it in the source, if any
 
 
 _VERSION_KEYS = ("a file name with one reading only", "LMS submission number", "Canvas re-upload suffix",
@@ -337,10 +342,13 @@ def _collect(files: Iterable[_File | Skipped], course_dir: Path, assignment_id: 
         target = _fresh(course_dir, sid, assignment_id)
         for name, data in notebooks.items():
             (target / name).write_bytes(data)
+        kept = [o for o in student_offers if o in reader.kept]
+        _write_submission_time(target, kept, summary.late)
         holder = claimed[sid]
         summary.collected.append(CollectedStudent(sid, holder.name, sorted(notebooks)))
+        kind = next((o.lms for o in student_offers if o.lms), None)
         roster[sid] = {"name": holder.name, "source": f"{label}: {student_offers[0].file.entry}",
-                       **({"lms_user": holder.lms_user} if holder.lms_user else {})}
+                       **({"lms_user": holder.lms_user, "lms": kind} if holder.lms_user else {})}
     if summary.collected:
         students.write_roster(course_dir, roster)
     return summary
@@ -352,11 +360,14 @@ def _offers(items: Iterable[_File | Skipped], summary: CollectSummary) -> list[_
     for item in items:
         (summary.skipped if isinstance(item, Skipped) else files).append(item)
     files = _unwrapped(files)
+    stamps = {f.parts[:-1]: f for f in files if f.parts[-1] == TIMESTAMP_FILE and len(f.parts) > 1}
     shape = lms.export_shape([lms.canvas_readings(f.parts[0]) for f in files if len(f.parts) == 1])
     offers = []
     for file in files:
+        if file in stamps.values():
+            continue
         try:
-            offers.append(_offer(file, shape))
+            offers.append(replace(_offer(file, shape), stamp=stamps.get(file.parts[:-1])))
         except _Refused as refused:
             summary.skipped.append(Skipped(file.entry, str(refused)))
     return offers
@@ -428,6 +439,7 @@ class _Reader:
 
     summary: CollectSummary
     bytes_left: int = field(default_factory=lambda: MAX_TOTAL_BYTES)
+    kept: list[_Offer] = field(default_factory=list)  # every version read into a student's notebooks
 
     def read_into(self, notebooks: dict[str, bytes], name: str, offer: _Offer) -> bool:
         """Add ``offer`` to ``notebooks`` as ``name`` (a tied second version as ``<stem>.2.ipynb``)."""
@@ -444,7 +456,36 @@ class _Reader:
             count += 1
             name = f"{stem}.{count}.ipynb"
         notebooks[name] = data
+        self.kept.append(offer)
         return True
+
+
+def _write_submission_time(target: Path, kept: list[_Offer], late: list[str]) -> None:
+    """nbgrader's ``timestamp.txt`` for the kept notebooks: the source's own timestamp.txt if it has a valid
+    one, else the newest kept file's date (an LMS zip's dates carry no time zone: policy.json says which);
+    ``late.txt`` if the LMS marked a kept file late, and the student's id in ``late``."""
+    times = []
+    for offer in kept:
+        stamp = _stamp_text(offer.stamp) if offer.stamp else None
+        if stamp is None and offer.file.modified != datetime.min:
+            stamp = offer.file.modified.isoformat(sep=" ", timespec="seconds")
+        if stamp:
+            times.append(stamp)
+    if times:
+        (target / TIMESTAMP_FILE).write_text(max(times, key=Policy().parse_time) + "\n", encoding="utf-8")
+    if any(offer.late for offer in kept):
+        (target / LATE_MARKER_FILE).write_text("the LMS marked this submission late\n", encoding="utf-8")
+        late.append(target.parent.name)
+
+
+def _stamp_text(stamp: _File) -> str | None:
+    """A timestamp.txt's time if it is one (a line of at most 64 characters that parses as a time)."""
+    try:
+        text = stamp.read()[:65].decode("utf-8").strip()
+        Policy().parse_time(text)
+    except (_Refused, UnicodeDecodeError, ValueError):
+        return None
+    return text if len(text) <= 64 else None
 
 
 def _fresh(course_dir: Path, student: str, assignment_id: str) -> Path:

@@ -6,6 +6,7 @@
     <course>/references/<assignment>.json                        the solution's observations
     <course>/reports/                                            class report, grades.csv
     <course>/gradebook.db                                        nbgrader's gradebook
+    <course>/policy.json                                         due dates, extensions, late penalties
 
 Only the parent process writes the gradebook, one result at a time, as each submission
 finishes: an interrupted run keeps every grade it recorded and resumes where it stopped.
@@ -25,7 +26,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from autograder import references as refs
-from autograder import warm
+from autograder import untrusted, warm
 from autograder.enforcement import require_kernel_memory_limit
 from autograder.grading import (
     GRADER_FAULT,
@@ -37,8 +38,9 @@ from autograder.grading import (
     keep_executed,
     notebook_bytes,
 )
+from autograder.lateness import LATE_MARKER_FILE, TIMESTAMP_FILE, Lateness, Policy, read_policy
 from autograder.sandbox import Limits, check_available
-from autograder.students import is_student_id
+from autograder.students import is_student_id, read_roster
 
 log = logging.getLogger("autograder")
 
@@ -70,6 +72,7 @@ class Course:
         self.root = config.course_dir
         self._assignments: dict[str, Assignment] = {}
         self._references: dict[str, refs.References] = {}
+        self._policy = Policy()  # read from policy.json by each autograde
 
     # --- layout -------------------------------------------------------------------------
 
@@ -137,12 +140,14 @@ class Course:
                   progress: bool = True) -> list[SubmissionResult]:
         """Grade every (changed) submission in parallel and record each grade as it lands."""
         require_kernel_memory_limit(self.config.limits, self.config.allow_unenforced_limits)
+        self._policy = read_policy(self.root)
         fingerprint = self.assignment(assignment_id).fingerprint() + f"-wall{self.config.wall_time}"
         pending = []
         for student in students or self.students(assignment_id):
             path, notes = self.notebook_path(self.assignment(assignment_id), student)
             key = f"{fingerprint}:{_file_digest(path)}"
             if not force and self._up_to_date(assignment_id, student, key):
+                self._reassess(assignment_id, student)  # policy.json may have changed: no new run needed
                 continue
             pending.append((student, path, notes, key))
         if not pending:
@@ -155,6 +160,7 @@ class Course:
         for (student, _, notes, key), result in self._run(assignment, pending):
             result.notes = notes + result.notes
             result.fingerprint = "" if result.grader_errors else key  # a grader fault is graded again next run
+            result.lateness = self.assess_lateness(result)
             self._save(result)
             done.append(result)
             bar.set_postfix_str(f"{student}: {result.score:g}/{result.max_score:g}")
@@ -211,6 +217,25 @@ class Course:
             if cluster is not None:
                 cluster.close()
 
+    def assess_lateness(self, result: SubmissionResult) -> Lateness:
+        """``result``'s lateness under policy.json, from the submission's timestamp.txt and late.txt."""
+        folder = self.root / "submitted" / result.student / result.assignment_id
+        try:
+            stamp = untrusted.read_bytes(folder / TIMESTAMP_FILE, 200).decode("utf-8").strip()
+            self._policy.parse_time(stamp)
+        except (untrusted.UntrustedDataError, UnicodeDecodeError, ValueError):
+            stamp = ""
+        return self._policy.assess(result.assignment_id, result.student, stamp,
+                                   (folder / LATE_MARKER_FILE).is_file(), result.raw_score, result.max_score)
+
+    def _reassess(self, assignment_id: str, student: str) -> None:
+        result = SubmissionResult.from_json(self.result_path(assignment_id, student).read_text())
+        lateness = self.assess_lateness(result)
+        if lateness != result.lateness:
+            result.lateness = lateness
+            self.gradebook().ensure_assignment(self.assignment(assignment_id))
+            self._save(result)
+
     def _up_to_date(self, assignment_id: str, student: str, key: str) -> bool:
         path = self.result_path(assignment_id, student)
         try:
@@ -219,7 +244,8 @@ class Course:
             return False
 
     def _save(self, result: SubmissionResult) -> None:
-        self.gradebook().record(result, self.assignment(result.assignment_id))
+        roster = read_roster(self.root)
+        self.gradebook().record(result, self.assignment(result.assignment_id), roster.get(result.student, {}))
         path = self.result_path(result.assignment_id, result.student)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -48,12 +48,17 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence], bom
 
 
 def write_grades(results: list[SubmissionResult], path: Path, names: dict[str, str] | None = None) -> Path:
-    """grades.csv: one row per student and assignment: id, name, total, maximum, each test's points, the reason."""
+    """grades.csv: one row per student and assignment: id, name, when handed in, late, the tests' points,
+    the late penalty, the score, the maximum, each test's points, the reason."""
     names = names or {}
     grade_ids = sorted({t.grade_id for r in results for t in r.tests})
     rows = []
     for r in sorted(results, key=lambda r: (r.assignment_id, r.student)):
         points = {t.grade_id: t.points for t in r.tests}
-        rows.append([r.student, names.get(r.student, ""), r.assignment_id, r.score, r.max_score,
-                     *[points.get(g) for g in grade_ids], r.reason])
-    return write_table(path, ["student", "name", "assignment", "score", "max_score", *grade_ids, "reason"], rows)
+        late = r.lateness
+        rows.append([r.student, names.get(r.student, ""), r.assignment_id, late.submitted_at,
+                     "yes" if late.late else "no", r.raw_score, late.penalty, r.score, r.max_score,
+                     *[points.get(g) for g in grade_ids], "; ".join(filter(None, [r.reason, late.why]))])
+    header = ["student", "name", "assignment", "submitted_at", "late", "raw_score", "late_penalty", "score",
+              "max_score", *grade_ids, "reason"]
+    return write_table(path, header, rows)

@@ -28,6 +28,7 @@ from autograder.checks import GraderError
 from autograder.disk import JobFolder
 from autograder.enforcement import enforcement
 from autograder.inert import inert_notebook
+from autograder.lateness import Lateness
 from autograder.notebooks import (
     MAX_EXECUTED_BYTES,
     MAX_NOTEBOOK_BYTES,
@@ -87,10 +88,16 @@ class SubmissionResult:
     grader_errors: list[str] = field(default_factory=list)  # for the instructor: faults of the grader
     # limit -> what enforced it on the machine that ran the notebook (autograder.enforcement); {}: not run
     limits_enforced: dict[str, str] = field(default_factory=dict)
+    lateness: Lateness = field(default_factory=Lateness)  # when it came, and the late penalty
+
+    @property
+    def raw_score(self) -> float:
+        return sum(t.points for t in self.tests)
 
     @property
     def score(self) -> float:
-        return sum(t.points for t in self.tests)
+        """The points the student gets: the tests' minus the late penalty."""
+        return max(0.0, self.raw_score - self.lateness.penalty)
 
     @property
     def max_score(self) -> float:
@@ -103,6 +110,7 @@ class SubmissionResult:
     def from_json(cls, text: str) -> SubmissionResult:
         data = json.loads(text)
         data["tests"] = [TestResult(**t) for t in data["tests"]]
+        data["lateness"] = Lateness(**data.get("lateness", {}))
         return cls(**data)
 
 

@@ -310,7 +310,7 @@ def test_a_name_that_reads_as_another_users_file_never_replaces_it(tmp_path):
     summary = collect_zip(archive, course_dir, "tiny")
     ids = owner_ids(summary, course_dir)
     assert tag(course_dir, ids["bob", "1002"]) == "bob"
-    assert sorted(p.name for p in (course_dir / "submitted" / ids["bob", "1002"] / "tiny").iterdir()) == ["Tiny.ipynb"]
+    assert [p.name for p in (course_dir / "submitted" / ids["bob", "1002"] / "tiny").glob("*.ipynb")] == ["Tiny.ipynb"]
     assert tag(course_dir, ids["bob_1002_9", "2000"]) == "mallory"
     reasons = dict(summary.skipped)
     assert "ambiguous" in reasons["bob_1002_5551_x_2001_5561_Tiny.ipynb"]
@@ -331,3 +331,35 @@ def test_an_lms_user_is_one_student_whatever_name_or_late_marker(tmp_path):
     renamed = canvas_zip(tmp_path / "renamed.zip", [("Jane Smith_1003_5580_Tiny.ipynb", "renamed")])
     assert collect_zip(renamed, course_dir, "tiny").ids == ["smithjane"]  # the roster's id of user 1003
     assert tag(course_dir, "smithjane") == "renamed"
+
+
+def test_late_markers_and_submission_times_are_kept(tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr(zipfile.ZipInfo("smithjane_LATE_1003_5570_Tiny.ipynb", NEW), notebook("late"))
+        bundle.writestr(zipfile.ZipInfo("smithjane_1003_5551_Tiny.ipynb", OLD), notebook("early"))
+        bundle.writestr(zipfile.ZipInfo("bob_1002_5552_Tiny.ipynb", OLD), notebook("bob"))
+    course_dir = tmp_path / "course"
+    summary = collect_zip(archive, course_dir, "tiny")
+    submitted = course_dir / "submitted"
+    assert summary.late == ["smithjane"] and "marked late by the LMS: smithjane" in summary.report(submitted)
+    assert (submitted / "smithjane" / "tiny" / "late.txt").is_file()
+    assert not (submitted / "bob" / "tiny" / "late.txt").exists()
+    assert (submitted / "smithjane" / "tiny" / "timestamp.txt").read_text() == "2024-03-02 09:00:00\n"
+    assert students.read_roster(course_dir)["smithjane"] | {"source": ""} == {
+        "name": "smithjane", "source": "", "lms_user": "1003", "lms": "canvas"}
+    # nbgrader's exchange keeps each submission's time in timestamp.txt beside it: that time wins.
+    exchange = tmp_path / "exchange"
+    (exchange / "carol").mkdir(parents=True)
+    (exchange / "carol" / "Tiny.ipynb").write_text(notebook("carol"))
+    (exchange / "carol" / "timestamp.txt").write_text("2024-03-05 10:00:00.123456 UTC")
+    (exchange / "dave").mkdir()
+    (exchange / "dave" / "Tiny.ipynb").write_text(notebook("dave"))
+    (exchange / "dave" / "timestamp.txt").write_text("=cmd|' /C calc'!A0")  # not a time: the file's date
+    stamp = datetime(2024, 3, 6, 8, 0, 0).timestamp()
+    os.utime(exchange / "dave" / "Tiny.ipynb", (stamp, stamp))
+    summary = collect_folder(exchange, course_dir, "tiny")
+    assert summary.ids == ["carol", "dave"] and not summary.skipped
+    assert (submitted / "carol" / "tiny" / "timestamp.txt").read_text() == "2024-03-05 10:00:00.123456 UTC\n"
+    dave = (submitted / "dave" / "tiny" / "timestamp.txt").read_text().strip()
+    assert datetime.fromisoformat(dave).timestamp() == stamp

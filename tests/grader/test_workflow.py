@@ -132,3 +132,49 @@ def test_results_and_the_report_say_what_enforced_each_limit(tiny_repo, graded_c
     assert _cli(tiny_repo, graded_course, "report", "tiny") == 0
     report = (graded_course / "reports" / "tiny.html").read_text()
     assert "Limits enforced by" in report and f"<td>{enforced['alice']['memory']}</td>" in report
+
+
+def test_a_late_policy_applies_without_regrading_and_reaches_nbgrader(tiny_repo, graded_course, capsys, tmp_path):
+    import subprocess
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    policy = graded_course / "policy.json"
+    policy.write_text(json.dumps({"assignments": {"tiny": {"due": "2020-01-01 00:00", "penalty": "per_day",
+                                                           "percent_per_day": 10}},
+                                  "extensions": {"tiny": {"alice": 100000}}}))
+    try:
+        assert _cli(tiny_repo, graded_course, "autograde", "tiny") == 0
+        assert "graded 0 submissions" in capsys.readouterr().out  # no notebook ran again
+        results = {r.student: r for r in Course(GraderConfig(repo=tiny_repo, course_dir=graded_course)).results("tiny")}
+        bob, alice = results["bob"].lateness, results["alice"].lateness
+        assert bob.lms_marked_late and bob.late_seconds > 0 and bob.penalty == 3 and results["bob"].score == 0
+        assert not alice.late and results["alice"].score == 6 and alice.extension_days == 100000
+        assert _cli(tiny_repo, graded_course, "export") == 0
+        rows = {r["student"]: r for r in csv.DictReader(
+            open(graded_course / "reports" / "grades.csv", encoding="utf-8-sig"))}
+        assert (rows["bob"]["late"], rows["bob"]["raw_score"], rows["bob"]["late_penalty"], rows["bob"]["score"]) == (
+            "yes", "3", "3", "0")
+        assert rows["bob"]["submitted_at"] == bob.submitted_at != ""
+        assert _cli(tiny_repo, graded_course, "feedback", "tiny") == 0
+        page = (graded_course / "feedback" / "bob" / "tiny" / "Tiny.html").read_text()
+        assert "marked late by the LMS" in page and "Late penalty: 3 points off" in page and "0 / 6" in page
+        assert _cli(tiny_repo, graded_course, "report", "tiny") == 0
+        assert "LMS, −3" in (graded_course / "reports" / "tiny.html").read_text()
+        url = f"sqlite:///{graded_course / 'gradebook.db'}"
+        with Gradebook(url) as gb:
+            submission = gb.find_submission("tiny", "bob")
+            assert submission.late_submission_penalty == 3 and submission.timestamp is not None
+            assert str(submission.assignment.duedate) == "2020-01-01 00:00:00"
+            assert (submission.student.last_name, submission.student.lms_user_id) == ("bob", "1002")
+            assert gb.find_submission("tiny", "alice").extension.days == 100000
+        exported = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--db={url}", "--to=grades.csv"],
+                                  cwd=tmp_path, capture_output=True, text=True)
+        assert exported.returncode == 0, exported.stderr
+        bob_row = next(r for r in csv.DictReader(open(tmp_path / "grades.csv")) if r["student_id"] == "bob")
+        assert (bob_row["raw_score"], bob_row["late_submission_penalty"], bob_row["score"]) == ("3.0", "3.0", "0.0")
+    finally:
+        policy.unlink()
+        assert _cli(tiny_repo, graded_course, "autograde", "tiny") == 0
+    assert Course(GraderConfig(repo=tiny_repo, course_dir=graded_course)).results("tiny")[1].lateness.penalty == 0
