@@ -4,7 +4,7 @@
     python -m autograder collect residual_networks submissions.zip
     python -m autograder autograde residual_networks
     python -m autograder feedback residual_networks
-    python -m autograder export
+    python -m autograder export --format csv|canvas|moodle
     python -m autograder report residual_networks
     python -m autograder demo
     python -m autograder doctor
@@ -97,16 +97,31 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from autograder import lms
     from autograder.course import Course
     from autograder.exports import write_grades
     from autograder.release import assignment_ids
-    from autograder.students import display_names
+    from autograder.students import display_names, read_roster
 
     course = Course(_config(args))
-    results = [r for a in assignment_ids(course.config.repo) for r in course.results(a)]
-    path = write_grades(results, Path(args.output) if args.output else course.root / "reports" / "grades.csv",
-                     display_names(course.root))
+    wanted = [args.assignment] if args.assignment else assignment_ids(course.config.repo)
+    results = [r for a in wanted for r in course.results(a)]
+    reports, left_out = course.root / "reports", []
+    if args.format == "csv":
+        path = write_grades(results, Path(args.output or reports / "grades.csv"), display_names(course.root))
+    elif args.format == "canvas":
+        canvas_ids = dict(item.split("=", 1) for item in args.lms_id or [])
+        path, left_out = lms.write_canvas(Path(args.output or reports / "canvas.csv"), results,
+                                          read_roster(course.root), canvas_ids)
+    else:
+        if not args.assignment:
+            print("--format moodle needs --assignment: Moodle's worksheet holds one assignment", file=sys.stderr)
+            return 2
+        path, left_out = lms.write_moodle(Path(args.output or reports / f"moodle-{args.assignment}.csv"), results,
+                                          read_roster(course.root))
     print(f"wrote {path}")
+    if left_out:
+        print(f"left out {len(left_out)} students with no {args.format} user id: {', '.join(left_out)}")
     return 0
 
 
@@ -203,8 +218,14 @@ def parser() -> argparse.ArgumentParser:
     autograde.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     autograde.add_argument("--student", action="append", help="only this student (repeatable)")
     autograde.set_defaults(run=cmd_autograde)
-    export = commands.add_parser("export", help="write every grade to CSV")
-    export.add_argument("--output")
+    export = commands.add_parser("export", help="write grades as CSV, or as Canvas' or Moodle's grade import")
+    export.add_argument("--format", choices=("csv", "canvas", "moodle"), default="csv",
+                        help="csv: every grade, each test's points; canvas: gradebook import CSV; moodle: the "
+                             "offline grading worksheet of one assignment")
+    export.add_argument("--assignment", help="only this assignment (needed for moodle)")
+    export.add_argument("--lms-id", action="append", metavar="ASSIGNMENT=ID",
+                        help="the LMS's id of an assignment (Canvas: the number in its column's name)")
+    export.add_argument("--output", help="file to write (default: reports/grades.csv, canvas.csv, moodle-<assignment>.csv)")
     export.set_defaults(run=cmd_export)
     demo = commands.add_parser("demo", help="grade sample submissions end to end")
     demo.add_argument("--assignment", default="residual_networks")

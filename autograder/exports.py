@@ -13,8 +13,10 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autograder.grading import SubmissionResult
+if TYPE_CHECKING:
+    from autograder.grading import SubmissionResult
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets Excel read the file as UTF-8 (names in any script); Canvas and Moodle skip it

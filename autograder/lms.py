@@ -1,5 +1,9 @@
 """What an LMS's files look like: the names of the submissions it exports, the grade files it imports.
 
+Grades go back as the LMS's own import: Canvas' gradebook CSV (:func:`write_canvas`) and Moodle's
+offline grading worksheet (:func:`write_moodle`), for the students ``collect`` got from that LMS
+(their user ids are in ``students.json``).
+
 **Canvas** names each file of a bulk download ``<name>[_LATE]_<user id>_<number>[_<number>...]_<file>``
 (``<name>`` a slug of the student's name, ``LATE`` when handed in after the due date, in any case
 here). A name may hold ``_<digits>`` itself, so a file name can have several readings; each is a
@@ -11,9 +15,18 @@ times (:mod:`autograder.lateness`).
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autograder.exports import write_table
+
+if TYPE_CHECKING:
+    from autograder.grading import SubmissionResult
 
 CANVAS, MOODLE = "canvas", "moodle"
 _USER_ID = re.compile(r"_(\d{1,18})(?=_)")
@@ -69,3 +82,67 @@ def moodle_folder(folder: str) -> LmsName | None:
     """A Moodle submission folder's student, or None if ``folder`` is not one."""
     match = _MOODLE_FOLDER.fullmatch(folder)
     return LmsName(match["name"], match["user"], MOODLE) if match else None
+
+
+# --- grades back into the LMS -----------------------------------------------------------------
+
+CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+CANVAS_POINTS_ROW = "    Points Possible"  # Canvas' second row, as its own gradebook export writes it
+MOODLE_COLUMNS = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
+                  "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"]
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def lms_students(roster: dict[str, dict], lms: str) -> tuple[dict[str, dict], list[str]]:
+    """The roster's students this LMS knows (id -> entry), and the ids it does not (no user id of its own)."""
+    known = {sid: entry for sid, entry in roster.items() if entry.get("lms_user") and entry.get("lms", lms) == lms}
+    return known, sorted(set(roster) - set(known))
+
+
+def write_canvas(path: Path, results: list[SubmissionResult], roster: dict[str, dict],
+                 canvas_ids: dict[str, str]) -> tuple[Path, list[str]]:
+    """Canvas' gradebook import: a column per assignment, named ``<assignment> (<Canvas id>)`` where
+    ``canvas_ids`` gives one (else Canvas creates the assignment), the Points Possible row, a row per
+    Canvas user with the score after any late penalty. Returns the file and the ids left out."""
+    known, left_out = lms_students(roster, CANVAS)
+    assignments = sorted({r.assignment_id for r in results})
+    scores = {(r.student, r.assignment_id): r.score for r in results}
+    maxima = {r.assignment_id: r.max_score for r in results}
+    header = [*CANVAS_COLUMNS, *(f"{a} ({canvas_ids[a]})" if canvas_ids.get(a) else a for a in assignments)]
+    rows = [[CANVAS_POINTS_ROW, "", "", "", "", *(maxima[a] for a in assignments)]]
+    rows += [[entry["name"], entry["lms_user"], "", "", "", *(scores.get((sid, a)) for a in assignments)]
+             for sid, entry in sorted(known.items(), key=lambda item: item[1]["name"])]
+    return write_table(path, header, rows), left_out
+
+
+def write_moodle(path: Path, results: list[SubmissionResult], roster: dict[str, dict],
+                 now: datetime | None = None) -> tuple[Path, list[str]]:
+    """Moodle's offline grading worksheet for one assignment: ``Participant <id>``, the grade after any
+    late penalty, the feedback comment (escaped: Moodle reads it as HTML). Moodle's import reads
+    Identifier, Grade and Feedback comments, and skips a grade changed in Moodle after "Last modified
+    (grade)" unless told to overwrite. Returns the file and the ids left out."""
+    known, left_out = lms_students(roster, MOODLE)
+    graded = {r.student: r for r in results}
+    stamp = _moodle_time(now or datetime.now(UTC))
+    rows = []
+    for sid, entry in sorted(known.items(), key=lambda item: int(item[1]["lms_user"])):
+        result = graded.get(sid)
+        if result is None:
+            rows.append([f"Participant {entry['lms_user']}", entry["name"], "", "No submission", "", "", "Yes",
+                         "", "", ""])
+            continue
+        late = result.lateness
+        comment = "; ".join(filter(None, [result.reason, *result.notes, late.why and f"Late: {late.why}"]))
+        submitted = _moodle_time(datetime.fromisoformat(late.submitted_at)) if late.submitted_at else ""
+        rows.append([f"Participant {entry['lms_user']}", entry["name"], "", "Submitted for grading",
+                     f"{result.score:.2f}", f"{result.max_score:.2f}", "Yes", submitted, stamp, html.escape(comment)])
+    return write_table(path, MOODLE_COLUMNS, rows), left_out
+
+
+def _moodle_time(moment: datetime) -> str:
+    """A time as Moodle writes it in its worksheet (and reads back with strtotime), English, in UTC."""
+    moment = moment.astimezone(UTC)
+    return (f"{_WEEKDAYS[moment.weekday()]}, {moment.day} {_MONTHS[moment.month - 1]} {moment.year}, "
+            f"{(moment.hour - 1) % 12 + 1}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}")

@@ -107,6 +107,19 @@ def test_kept_executed_notebooks_run_nothing_in_formgrader(graded_course):
     assert {"<IPython.core.display.HTML object>", "<IPython.core.display.Javascript object>"} <= shown
 
 
+def test_export_to_canvas_and_moodle_puts_each_lms_user_in_their_row(tiny_repo, graded_course, capsys):
+    assert _cli(tiny_repo, graded_course, "export", "--format", "canvas", "--lms-id", "tiny=4711") == 0
+    assert "left out 1 students with no canvas user id: carol" in capsys.readouterr().out
+    table = list(csv.reader(open(graded_course / "reports" / "canvas.csv", encoding="utf-8-sig")))
+    assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "tiny (4711)"]
+    assert table[1:] == [["    Points Possible", "", "", "", "", "6"], ["alice", "1001", "", "", "", "6"],
+                         ["bob", "1002", "", "", "", "3"]]
+    assert _cli(tiny_repo, graded_course, "export", "--format", "moodle") == 2  # one assignment per worksheet
+    assert _cli(tiny_repo, graded_course, "export", "--format", "moodle", "--assignment", "tiny") == 0
+    table = list(csv.reader(open(graded_course / "reports" / "moodle-tiny.csv", encoding="utf-8-sig")))
+    assert table[0][0] == "Identifier" and len(table) == 1  # collected from Canvas: no Moodle participant
+
+
 def test_feedback_escapes_student_text(tiny_repo, tmp_path):
     from autograder.grading import SubmissionResult, TestResult
     from autograder.reports import feedback_html
