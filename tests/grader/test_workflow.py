@@ -191,3 +191,23 @@ def test_a_late_policy_applies_without_regrading_and_reaches_nbgrader(tiny_repo,
         policy.unlink()
         assert _cli(tiny_repo, graded_course, "autograde", "tiny") == 0
     assert Course(GraderConfig(repo=tiny_repo, course_dir=graded_course)).results("tiny")[1].lateness.penalty == 0
+
+
+def test_nbgraders_own_commands_find_the_gradebook_on_a_fresh_checkout(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import REPO
+
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", checkout)  # no .grading/ yet, as on a fresh clone
+    env = {k: v for k, v in os.environ.items() if k not in ("CNN_GRADER_COURSE", "CNN_GRADER_DB")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # nbgrader runs alembic
+    listed = subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "list"], cwd=checkout, env=env,
+                            capture_output=True, text=True)
+    assert listed.returncode == 0 and "unable to open database file" not in listed.stderr, listed.stderr
+    assert (checkout / ".grading" / "gradebook.db").is_file()  # where python -m autograder keeps it
