@@ -42,7 +42,7 @@ book: $(STAMP) $(MATHJAX)
 # pytest-xdist workers that each take whole files (a notebook's cells share one kernel); 0: no workers.
 TEST_WORKERS ?= 2
 test: $(STAMP) $(MATHJAX)
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile --nbval-lax --nbval-current-env --nbval-cell-timeout=900 tests book
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile --durations=15 --nbval-lax --nbval-current-env --nbval-cell-timeout=900 tests book
 
 test-fast: $(STAMP)
 	$(PYTEST) tests -m "not slow and not site"
