@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from autograder import references as refs
 from autograder import untrusted, warm
-from autograder.enforcement import require_kernel_memory_limit
+from autograder.enforcement import require_kernel_limits
 from autograder.grading import (
     GRADER_FAULT,
     Assignment,
@@ -139,7 +139,7 @@ class Course:
     def autograde(self, assignment_id: str, force: bool = False, students: list[str] | None = None,
                   progress: bool = True) -> list[SubmissionResult]:
         """Grade every (changed) submission in parallel and record each grade as it lands."""
-        require_kernel_memory_limit(self.config.limits, self.config.allow_unenforced_limits)
+        require_kernel_limits(self.config.limits, self.config.allow_unenforced_limits)
         self._policy = read_policy(self.root)
         fingerprint = self.assignment(assignment_id).fingerprint() + f"-wall{self.config.wall_time}"
         pending = []

@@ -138,11 +138,11 @@ def probe_free_disk(name: str, path: Path) -> Row:
 
 def probe_limits(limits: Limits, allow_unenforced: bool) -> list[Row]:
     enforced = enforcement.enforcement(limits)
-    memory_ok = enforcement.kernel_limits_memory(enforced) or allow_unenforced
-    return [Row(f"limit: {name}", memory_ok if name == "memory" else True, enforced[name]) for name in enforced]
+    missing = [] if allow_unenforced else enforcement.unenforced(enforced)
+    return [Row(f"limit: {name}", name not in missing, enforced[name]) for name in enforced]
 
 
-SAFETY = ("bubblewrap", "user namespaces", "limit: memory")
+SAFETY = ("bubblewrap", "user namespaces", *(f"limit: {name}" for name in enforcement.KERNEL_LIMITS))
 
 
 def diagnose(course_dir: Path, gradebook_url: str, limits: Limits, allow_unenforced: bool) -> list[Row]:

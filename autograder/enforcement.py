@@ -39,23 +39,28 @@ def enforcement(limits: Limits) -> dict[str, str]:
     }
 
 
-def kernel_limits_memory(enforced: dict[str, str]) -> bool:
-    return enforced.get("memory", "").startswith("cgroup")
+KERNEL_LIMITS = ("memory", "processes", "cpu")  # what the kernel must enforce before grading starts
 
 
-def require_kernel_memory_limit(limits: Limits, allow_unenforced: bool) -> dict[str, str]:
-    """The enforcement of ``limits``; raise :class:`UnenforcedLimits` when no kernel limit bounds a run's
-    memory, unless ``allow_unenforced``."""
+def unenforced(enforced: dict[str, str]) -> list[str]:
+    """The limits of :data:`KERNEL_LIMITS` that no cgroup enforces here."""
+    return [name for name in KERNEL_LIMITS if not enforced.get(name, "").startswith("cgroup")]
+
+
+def require_kernel_limits(limits: Limits, allow_unenforced: bool) -> dict[str, str]:
+    """The enforcement of ``limits``; raise :class:`UnenforcedLimits` when no cgroup bounds a run's memory,
+    processes or CPU, unless ``allow_unenforced``."""
     enforced = enforcement(limits)
-    if kernel_limits_memory(enforced) or allow_unenforced:
+    missing = unenforced(enforced)
+    if not missing or allow_unenforced:
         return enforced
     raise UnenforcedLimits(
-        "No kernel memory limit can be set for the sandboxed runs on this host "
-        f"({this_host().detail or 'no memory cgroup could be created'}); only the watchdog's polling would "
-        "bound memory, and a fast allocation can exhaust the machine between two polls. Fix: run the grader "
-        "as root on a host with the cgroup v1 memory controller, or on cgroup v2 in a delegated cgroup "
-        "(systemd-run --user --scope -p Delegate=yes python -m autograder ...), or set "
-        f"{PARENT_ENV} to a cgroup this user owns that offers the memory controller. "
+        f"No kernel limit on {', '.join(missing)} can be set for the sandboxed runs on this host "
+        f"({this_host().detail or 'no such cgroup could be created'}); only the watchdog's polling would "
+        "bound them (a fast allocation or fork can exhaust the machine between two polls), or nothing would "
+        "(CPU). Fix: run the grader as root on a host with the cgroup v1 memory, pids and cpu controllers, or "
+        "on cgroup v2 in a delegated cgroup (systemd-run --user --scope -p Delegate=yes python -m autograder "
+        f"...), or set {PARENT_ENV} to a cgroup this user owns that offers those controllers. "
         "`python -m autograder doctor` shows what this host offers. To grade anyway, pass "
         "--allow-unenforced-limits."
     )

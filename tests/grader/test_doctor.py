@@ -49,8 +49,8 @@ def test_without_a_memory_cgroup_the_watchdog_is_named_and_grading_refused(no_cg
     enforced = enforcement.enforcement(Limits())
     assert enforced["memory"] == enforced["processes"] == enforcement.WATCHDOG
     with pytest.raises(enforcement.UnenforcedLimits, match="not delegated.*--allow-unenforced-limits"):
-        enforcement.require_kernel_memory_limit(Limits(), allow_unenforced=False)
-    assert enforcement.require_kernel_memory_limit(Limits(), allow_unenforced=True) == enforced
+        enforcement.require_kernel_limits(Limits(), allow_unenforced=False)
+    assert enforcement.require_kernel_limits(Limits(), allow_unenforced=True) == enforced
     assert main(["--course", str(tmp_path), "autograde", "tiny"]) == 2
     assert "Refusing to grade" in capsys.readouterr().err
     assert doctor.unsafe(doctor.probe_limits(Limits(), allow_unenforced=False))
