@@ -76,11 +76,12 @@ def test_the_makefile_picks_the_first_python_from_3_11_to_3_13(tmp_path):
     """Candidates that are missing or run another version are passed over; PYTHON= overrides; none: a clear error."""
     shutil.copy(REPO / "Makefile", tmp_path / "Makefile")
     (tmp_path / "bin").mkdir()
-    too_old = tmp_path / "bin" / "python3.10-as-python3"
-    too_old.write_text("#!/bin/sh\nexec python3.11 -c 'import sys; sys.exit(1)'\n")
+    too_old = tmp_path / "bin" / "python3.10-as-python3"  # runs, but fails the version check as Python 3.10 would
+    too_old.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'import sys; sys.exit(1)'\n")
     too_old.chmod(0o755)
+    (tmp_path / "bin" / "supported-python").symlink_to(sys.executable)  # this Python: 3.11 to 3.13
     show = ["--eval", "show-python: ; @echo [$(PYTHON)]", "show-python"]
-    assert _make(tmp_path, "PYTHON_CANDIDATES=no-such-python python3.10-as-python3 python3.11", *show).stdout.strip() == "[python3.11]"
+    assert _make(tmp_path, "PYTHON_CANDIDATES=no-such-python python3.10-as-python3 supported-python", *show).stdout.strip() == "[supported-python]"
     assert _make(tmp_path, "PYTHON=/opt/elsewhere/python3", *show).stdout.strip() == "[/opt/elsewhere/python3]"
     assert _make(tmp_path, "PYTHON_CANDIDATES=no-such-python python3.10-as-python3", *show).stdout.strip() == "[]"
     for name in ("requirements/dev.txt", "pyproject.toml", "scripts/install-system-deps"):
