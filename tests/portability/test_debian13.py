@@ -2,7 +2,8 @@
 public tests, in a clone of this repository.
 
 The machine is a Debian 13 root built with debootstrap (``scripts/debian13-root``; built once, then cached in
-``~/.cache/cnn-course-platforms/debian13``), entered with chroot in a mount namespace of its own. Only the
+``~/.cache/cnn-course-platforms/debian13``), entered with bubblewrap as its ``/`` (not chroot: the kernel
+refuses user namespaces, which the grader's sandbox needs, to a chrooted process). Only the
 committed history is cloned (``git clone``), as a new user would get it; ``make`` creates .venv with the
 root's own Python 3.13, installs the system packages with apt and the development lock with pip, and
 fetches MathJax with npm. The course data is this host's, bound read-only (as ``../shared/data`` is here).
