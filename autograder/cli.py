@@ -241,7 +241,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _setup_logging(args.verbose, args.log_file)
-    return args.run(args)
+    from autograder.course import MissingDatabaseDriver
+
+    try:
+        return args.run(args)
+    except MissingDatabaseDriver as error:  # --db names a database whose driver is missing: say what to install
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 def _setup_logging(verbose: bool, log_file: str | None) -> None:

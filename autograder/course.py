@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -63,7 +64,31 @@ class GraderConfig:
 
     @property
     def gradebook_url(self) -> str:
-        return self.db_url or f"sqlite:///{(self.course_dir / 'gradebook.db').resolve()}"
+        return with_installed_driver(self.db_url) if self.db_url else f"sqlite:///{(self.course_dir / 'gradebook.db').resolve()}"
+
+
+# PostgreSQL drivers SQLAlchemy knows, in the order a bare ``postgresql://`` URL tries them: (dialect, module).
+POSTGRESQL_DRIVERS = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"))
+POSTGRESQL_DRIVER_HINT = 'pip install "psycopg[binary]" (or psycopg2-binary)'
+
+
+class MissingDatabaseDriver(RuntimeError):
+    """A gradebook URL names a database whose Python driver is not installed."""
+
+
+def with_installed_driver(url: str) -> str:
+    """``url`` with the PostgreSQL driver that is installed, where it names none (``postgresql://...``).
+
+    SQLAlchemy reads a bare ``postgresql://`` as one fixed driver (psycopg 3 since 2.1); this takes whichever
+    of psycopg and psycopg2 is installed, and names what to install when neither is.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in {"postgresql", "postgres"}:
+        return url
+    for dialect, module in POSTGRESQL_DRIVERS:
+        if importlib.util.find_spec(module) is not None:
+            return f"postgresql+{dialect}://{rest}"
+    raise MissingDatabaseDriver(f"--db {scheme}://...: no PostgreSQL driver is installed; {POSTGRESQL_DRIVER_HINT}")
 
 
 class Course:

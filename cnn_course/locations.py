@@ -3,8 +3,8 @@
 Everything that points at the course derives from the settings below:
 
 - the website's launch (Binder, Colab), repository and issue buttons (:mod:`cnn_course.site`);
-- the setup cell that opens every notebook, which installs this package from ``PACKAGE`` where it is
-  missing (:mod:`cnn_course.setup_cell`; ``make setup-cells`` rewrites the cells after a change here);
+- the setup cell that opens every notebook, which installs this package from ``PACKAGE_SOURCE`` where it
+  is missing (:mod:`cnn_course.setup_cell`; ``make setup-cells`` rewrites the cells after a change here);
 - the data layer's download address (:mod:`cnn_course.data`).
 
 To run a fork: set ``REPOSITORY_URL`` (and ``BRANCH``), run ``make setup-cells release``, then publish
@@ -29,10 +29,13 @@ DATA_ARCHIVE = f"cnn-course-data-{DATA_VERSION}.tar.gz"
 DATA_CHECKSUM = f"{DATA_ARCHIVE}.sha256"
 DATA_MANIFEST = f"cnn-course-data-{DATA_VERSION}.manifest.json"
 
-# The pip requirement the setup cell installs where cnn_course is missing (Colab, a downloaded
-# notebook): this package with TensorFlow, straight from the repository. $CNN_COURSE_PACKAGE
-# overrides it (a wheel, a mirror, a local checkout: anything ``pip install`` accepts).
-PACKAGE = f"cnn-case-studies[tensorflow] @ git+{REPOSITORY_URL}@{BRANCH}"
+# What the setup cell installs where cnn_course is missing (Colab, a downloaded notebook): the helper package
+# alone (distribution PACKAGE_NAME, cnn_course/pyproject.toml: no grader, no checks), straight from the
+# repository. $CNN_COURSE_PACKAGE overrides PACKAGE_SOURCE (a wheel's URL, a mirror, a local folder as a
+# file:// URL: anything pip accepts after "name @").
+PACKAGE_NAME = "cnn-case-studies"
+PACKAGE_SOURCE = f"git+{REPOSITORY_URL}@{BRANCH}#subdirectory=cnn_course"
+PACKAGE = f"{PACKAGE_NAME}[tensorflow] @ {PACKAGE_SOURCE}"  # with TensorFlow, for a machine that has none
 PACKAGE_ENV = "CNN_COURSE_PACKAGE"
 
 

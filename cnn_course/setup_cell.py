@@ -2,7 +2,10 @@
 
 The cell must work before this package exists (Colab, a notebook downloaded from the website), so it
 is a few lines of plain Python with the package's address written in: where ``cnn_course`` cannot be
-imported it runs ``%pip install`` of :data:`~cnn_course.locations.PACKAGE` (or ``$CNN_COURSE_PACKAGE``);
+imported it runs ``%pip install`` of the helper package from :data:`~cnn_course.locations.PACKAGE_SOURCE` (or
+``$CNN_COURSE_PACKAGE``), with TensorFlow only where the runtime has none, and constrained to every version
+the runtime already has, so that pip adds what is missing and changes nothing (Colab's own NumPy, IPython and
+TensorFlow stay);
 then it asks the data layer for the data the notebook reads, which downloads the data release once
 (:func:`cnn_course.data.require`). In the course repository, on a hub and in the grader's sandbox the
 package imports and the data is found, so the cell only checks it. A chapter's cell also switches its figures to
@@ -37,13 +40,21 @@ def source(requires: tuple[str, ...] | list[str] = (), svg_figures: bool = False
     and, with ``svg_figures`` (the chapters), show the notebook's figures as SVG."""
     lines = [
         f"{MARKER} (hidden on the website): where the course's helper package is missing (Colab, a notebook",
-        "# downloaded from the website) it is installed; the data this notebook reads is downloaded once.",
+        "# downloaded from the website) it is installed beside what the runtime has, changing none of it;",
+        "# the data this notebook reads is downloaded once.",
         "import importlib.util",
         "import os",
         "",
         'if importlib.util.find_spec("cnn_course") is None:',
-        f'    course_package = os.environ.get("{locations.PACKAGE_ENV}", "{locations.PACKAGE}")',
-        '    %pip install --quiet "{course_package}"',
+        "    import tempfile",
+        "    from importlib import metadata",
+        "",
+        f'    course_source = os.environ.get("{locations.PACKAGE_ENV}", "{locations.PACKAGE_SOURCE}")',
+        '    tensorflow = "" if importlib.util.find_spec("tensorflow") else "[tensorflow]"  # keep the runtime\'s own',
+        "    runtime = {d.metadata['Name'].lower(): d.version for d in reversed(list(metadata.distributions())) if d.metadata['Name']}",
+        '    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as unchanged:  # pip may add, never change',
+        '        unchanged.write("".join(f"{name}=={version}\\n" for name, version in runtime.items()))',
+        f'    %pip install --quiet --constraint {{unchanged.name}} "{locations.PACKAGE_NAME}{{tensorflow}} @ {{course_source}}"',
     ]
     imports, calls = [], []
     if requires:

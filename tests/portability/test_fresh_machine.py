@@ -14,7 +14,7 @@ What is skipped, to stay within the test budget (about a minute here):
   chapters are rendered from their stored, output-free sources, as the assignment pages always are),
   uses this checkout's virtual environment (``make setup``'s job, which needs PyPI) and copies
   MathJax from ``_vendor`` (``make``'s job, which needs npm);
-- (b) the "brand-new" environment is a virtual environment whose base holds requirements.txt's pinned
+- (b) the "brand-new" environment is a virtual environment whose base holds the development lock's pinned
   packages (this checkout's site-packages, linked in with a .pth file) but not ``cnn_course``; pip
   installs nothing from an index (``PIP_NO_INDEX``), so the wheel's declared dependencies must be met
   by the pins; ``$CNN_COURSE_PACKAGE`` points the setup cell at the served wheel instead of
@@ -90,7 +90,7 @@ def machine(tmp_path_factory):
     host = ReleaseHost(root / "host").start()
     run([sys.executable, "-m", "cnn_course.data_release", "build", "--output", host.root / "data"], cwd=REPO)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", host.root / "wheels", "."],
-        cwd=clone, env={**os.environ, "PIP_CONFIG_FILE": os.devnull})
+        cwd=clone / "cnn_course", env={**os.environ, "PIP_CONFIG_FILE": os.devnull})  # what students install
     (wheel,) = (host.root / "wheels").glob("cnn_case_studies-*.whl")
     yield {"root": root, "clone": clone, "host": host, "wheel": wheel, "settings": runpy.run_path(str(settings))}
     host.stop()
@@ -163,7 +163,7 @@ def test_the_data_layer_default_follows_the_fork_setting(machine):
 
 @pytest.fixture(scope="module")
 def reader(machine):
-    """(b) A brand-new virtual environment: requirements.txt's pinned packages, no cnn_course, a kernel."""
+    """(b) A brand-new virtual environment: the development lock's pinned packages, no cnn_course, a kernel."""
     root = machine["root"]
     venv = root / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", venv])
@@ -171,9 +171,9 @@ def reader(machine):
     base.mkdir()
     site = Path(sysconfig.get_paths()["purelib"])
     for entry in site.iterdir():
-        if not entry.name.startswith(("cnn_case_studies", "__editable__")):
+        if not entry.name.startswith(("cnn_case_studies", "cnn_grader", "__editable__")):
             (base / entry.name).symlink_to(entry)
-    (venv / "lib" / "python3.11" / "site-packages" / "pinned.pth").write_text(f"{base}\n")
+    (venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages" / "pinned.pth").write_text(f"{base}\n")
     kernels = venv / "share" / "jupyter" / "kernels" / "python3"
     kernels.mkdir(parents=True)
     (kernels / "kernel.json").write_text(json.dumps({
@@ -185,7 +185,7 @@ def reader(machine):
         data.CACHE_ENV: str(root / "cache-reader"), data.URL_ENV: machine["host"].url + "data/",
         # pip: no configuration, no index; the setup cell installs the served wheel.
         "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
-        locations.PACKAGE_ENV: f"cnn-case-studies @ {machine['host'].url}wheels/{machine['wheel'].name}",
+        locations.PACKAGE_ENV: f"{machine['host'].url}wheels/{machine['wheel'].name}",
     }
     probe = "import importlib.util as u; print(u.find_spec('cnn_course') is None, u.find_spec('keras') is not None)"
     assert run([venv / "bin" / "python", "-c", probe], env=env, cwd=root).stdout.split() == ["True", "True"]

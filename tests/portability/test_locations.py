@@ -10,7 +10,6 @@ import re
 import stat
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
@@ -20,6 +19,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from cnn_course import data, locations, setup_cell
+from tests.portability import locks
 from tests.portability.buttons import check_buttons
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,21 +27,12 @@ NOTEBOOKS = setup_cell.notebooks(REPO)
 RELEASES = sorted(REPO.glob("assignments/*/*.ipynb"))
 
 
-def pins(path: Path) -> dict[str, str]:
-    """``name==version`` lines of a requirements file, by canonical name."""
-    found = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            requirement = Requirement(line)
-            (spec,) = requirement.specifier
-            assert spec.operator == "==", f"{path.name}: {line} is not a pin"
-            found[canonicalize_name(requirement.name)] = spec.version
-    return found
+COURSE_PROJECT = REPO / "cnn_course" / "pyproject.toml"  # what students install: the helper package alone
 
 
-def project() -> dict:
-    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+def course_pins() -> dict[str, str]:
+    """The course lock's pins, by canonical name."""
+    return {pin.name: pin.version for pin in locks.pins("course")}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS + RELEASES, ids=lambda p: str(p.relative_to(REPO)))
@@ -50,7 +41,7 @@ def test_every_notebook_opens_with_the_setup_cell_written_from_the_settings(path
     cell = notebook.cells[0]
     assert setup_cell.is_setup_cell(cell), f"{path.name} does not open with the setup cell"
     assert cell.source == setup_cell.expected_source(notebook, setup_cell.requires_of(cell.source)), "stale: run make setup-cells"
-    assert f'"{locations.PACKAGE}"' in cell.source and "remove-cell" in cell.metadata["tags"]
+    assert f'"{locations.PACKAGE_SOURCE}"' in cell.source and "remove-cell" in cell.metadata["tags"]
     grading = cell.metadata.get("nbgrader")
     if path in RELEASES or "solutions" in path.parts:
         assert grading["locked"] and not grading["grade"] and not grading["solution"] and grading["grade_id"] == setup_cell.GRADE_ID
@@ -72,9 +63,9 @@ def test_the_setup_cells_only_check_the_data_where_the_course_is_installed(tmp_p
 
 
 def test_the_setup_cell_installs_the_package_from_the_repository_setting():
-    assert locations.PACKAGE == f"cnn-case-studies[tensorflow] @ git+{locations.REPOSITORY_URL}@{locations.BRANCH}"
-    assert canonicalize_name(project()["name"]) == "cnn-case-studies"
-    assert set(project()["optional-dependencies"]) >= {"tensorflow"}
+    assert locations.PACKAGE_SOURCE == f"git+{locations.REPOSITORY_URL}@{locations.BRANCH}#subdirectory=cnn_course"
+    assert canonicalize_name(locks.project(COURSE_PROJECT)["name"]) == locations.PACKAGE_NAME
+    assert set(locks.project(COURSE_PROJECT)["optional-dependencies"]) == {"tensorflow"}
 
 
 def test_the_configuration_names_no_repository_of_its_own():
@@ -84,13 +75,14 @@ def test_the_configuration_names_no_repository_of_its_own():
 
 
 def test_the_declared_dependencies_admit_the_tested_pins():
-    pinned = pins(REPO / "requirements.txt")
-    declared = [Requirement(r) for r in project()["dependencies"]]
-    for requirement in declared:
+    pinned = course_pins()
+    course = locks.project(COURSE_PROJECT)
+    for requirement in map(Requirement, course["dependencies"] + course["optional-dependencies"]["tensorflow"]):
         name = canonicalize_name(requirement.name)
         assert name in pinned and requirement.specifier.contains(pinned[name]), f"{requirement} rejects the pin {pinned.get(name)}"
-    (tensorflow,) = [Requirement(r) for r in project()["optional-dependencies"]["tensorflow"]]
-    assert tensorflow.specifier.contains(pinned["tensorflow-cpu"])
+    # The grader's distribution declares the course's ranges too (it ships cnn_course): the same ones.
+    assert locks.project()["dependencies"] == course["dependencies"]
+    assert locks.project()["optional-dependencies"]["tensorflow"] == course["optional-dependencies"]["tensorflow"]
 
 
 def _imports(source: str) -> set[str]:
@@ -114,22 +106,22 @@ def test_every_module_a_chapter_or_the_package_imports_is_declared():
                 modules |= _imports(transform(cell.source))
     third_party = modules - set(sys.stdlib_module_names) - {"cnn_course"}
     distributions = importlib.metadata.packages_distributions()
-    declared = {canonicalize_name(Requirement(r).name) for r in project()["dependencies"]} | {"tensorflow", "tensorflow-cpu"}
+    declared = {canonicalize_name(Requirement(r).name) for r in locks.project(COURSE_PROJECT)["dependencies"]} | {"tensorflow", "tensorflow-cpu"}
     undeclared = {m for m in third_party if not {canonicalize_name(d) for d in distributions.get(m, [m])} & declared}
-    assert not undeclared, f"imported but not in pyproject.toml's dependencies: {sorted(undeclared)}"
+    assert not undeclared, f"imported but not in cnn_course/pyproject.toml's dependencies: {sorted(undeclared)}"
 
 
-def test_binder_installs_the_package_with_the_tested_pins():
+def test_binder_installs_the_course_lock_on_a_supported_python():
     binder = REPO / "binder"
-    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
-    pinned, wanted = pins(REPO / "requirements.txt"), pins(binder / "requirements.txt")
-    assert {name: pinned.get(name) for name in wanted} == wanted, "binder/requirements.txt disagrees with requirements.txt"
-    declared = {canonicalize_name(Requirement(r).name) for r in project()["dependencies"]}
-    assert declared | {"tensorflow-cpu"} <= set(wanted)
+    runtime = (binder / "runtime.txt").read_text().strip()
+    supported = Requirement(f"python{locks.project()['requires-python']}").specifier
+    assert runtime.startswith("python-3.") and supported.contains(runtime.removeprefix("python-") + ".0"), runtime
+    lines = [line.strip() for line in (binder / "requirements.txt").read_text().splitlines() if line.strip() and not line.startswith("#")]
+    assert lines == ["-r ../requirements/course.txt"]
     post_build = binder / "postBuild"
     assert post_build.stat().st_mode & stat.S_IXUSR
     commands = [line.strip() for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
-    assert "python -m pip install --no-cache-dir --no-deps ." in commands  # the repository's own package
+    assert "python -m pip install --no-cache-dir --no-deps ./cnn_course" in commands  # the helper package alone
     assert any(c.startswith("python -m cnn_course.data_release fetch") for c in commands)
 
 
