@@ -8,6 +8,7 @@
     python -m autograder report residual_networks
     python -m autograder override alice residual_networks test_identity_block 3 --comment "..."
     python -m autograder formgrader
+    python -m autograder publish [--output _build/public]
     python -m autograder demo
     python -m autograder doctor
 """
@@ -167,6 +168,21 @@ def cmd_formgrader(args) -> int:
     return subprocess.run(command, cwd=config.course_dir).returncode
 
 
+def cmd_publish(args) -> int:
+    """Write the student-facing tree (no solutions, tests or grader), scanned for leaks."""
+    from autograder.publish import DEFAULT_OUTPUT, LeakError, publish
+
+    repo = Path(args.repo).resolve()
+    output = Path(args.output) if args.output else repo / DEFAULT_OUTPUT
+    try:
+        entries = publish(repo, output)
+    except LeakError as error:
+        print(f"Not published: {error}", file=sys.stderr)
+        return 1
+    print(f"published {', '.join(p.name for p in entries)} into {output}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     """Grade bundled sample submissions end to end in a fresh course folder."""
     import shutil
@@ -269,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
     formgrader.add_argument("--port", type=int, default=8765)
     formgrader.add_argument("--token", default=None, help="the server's token (default: Jupyter makes one)")
     formgrader.set_defaults(run=cmd_formgrader)
+    publish = commands.add_parser("publish", help="write the student-facing tree for the public repository")
+    publish.add_argument("--output", help="folder to write (replaced; default: _build/public)")
+    publish.set_defaults(run=cmd_publish)
     demo = commands.add_parser("demo", help="grade sample submissions end to end")
     demo.add_argument("--assignment", default="residual_networks")
     demo.set_defaults(run=cmd_demo, course="demo-course")
