@@ -21,7 +21,7 @@ export PYTHONHASHSEED ?= 0
 PYTEST := $(BIN)/python -m pytest
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 
-.PHONY: book test test-fast test-platforms lint lock bench release demo setup clean data-release setup-cells
+.PHONY: book test test-fast test-platforms lint lock bench release demo setup clean data-release setup-cells publish
 .DEFAULT_GOAL := book
 
 setup: $(STAMP)
@@ -84,6 +84,12 @@ data-release: $(STAMP)
 # run `make release` after it.
 setup-cells: $(STAMP)
 	$(BIN)/python -m cnn_course.setup_cell
+
+# The student-facing tree for the public repository (REPOSITORY_URL in cnn_course/locations.py): book,
+# site if built, released assignments, cnn_course, binder/, README; no solutions/, autograder/ or tests/.
+PUBLIC ?= _build/public
+publish: $(STAMP)
+	$(BIN)/python -m autograder publish --output $(PUBLIC)
 
 demo: $(STAMP)
 	$(BIN)/python -m autograder demo

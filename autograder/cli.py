@@ -6,6 +6,9 @@
     python -m autograder feedback residual_networks
     python -m autograder export --format csv|canvas|moodle
     python -m autograder report residual_networks
+    python -m autograder override alice residual_networks test_identity_block 3 --comment "..."
+    python -m autograder formgrader
+    python -m autograder publish [--output _build/public]
     python -m autograder demo
     python -m autograder doctor
 """
@@ -137,6 +140,49 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_override(args) -> int:
+    """Set one test's score by hand (nbgrader's manual_score): kept across re-grades, final in every export."""
+    from autograder.course import Course
+
+    course = Course(_config(args))
+    points = None if args.points == "auto" else float(args.points)
+    try:
+        course.gradebook().override(course.assignment(args.assignment), args.student, args.test, points, args.comment)
+    except (ValueError, LookupError) as error:
+        print(f"Cannot override: {error}", file=sys.stderr)
+        return 2
+    print(f"{args.student}'s {args.test} in {args.assignment}: "
+          f"{'back to the automatic score' if points is None else f'{points:g} points, set by hand'}")
+    return 0
+
+
+def cmd_formgrader(args) -> int:
+    """nbgrader's formgrader on the grading folder and its gradebook (a Jupyter server, until Ctrl-C)."""
+    import subprocess
+
+    from autograder.formgrader import formgrader_command
+
+    config = _config(args)
+    command = formgrader_command(config.course_dir, config.gradebook_url, args.ip, args.port, token=args.token)
+    print(f"formgrader: http://{args.ip}:{args.port}/formgrader (grading folder {config.course_dir})")
+    return subprocess.run(command, cwd=config.course_dir).returncode
+
+
+def cmd_publish(args) -> int:
+    """Write the student-facing tree (no solutions, tests or grader), scanned for leaks."""
+    from autograder.publish import DEFAULT_OUTPUT, LeakError, publish
+
+    repo = Path(args.repo).resolve()
+    output = Path(args.output) if args.output else repo / DEFAULT_OUTPUT
+    try:
+        entries = publish(repo, output)
+    except LeakError as error:
+        print(f"Not published: {error}", file=sys.stderr)
+        return 1
+    print(f"published {', '.join(p.name for p in entries)} into {output}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     """Grade bundled sample submissions end to end in a fresh course folder."""
     import shutil
@@ -227,6 +273,21 @@ def parser() -> argparse.ArgumentParser:
                         help="the LMS's id of an assignment (Canvas: the number in its column's name)")
     export.add_argument("--output", help="file to write (default: reports/grades.csv, canvas.csv, moodle-<assignment>.csv)")
     export.set_defaults(run=cmd_export)
+    override = commands.add_parser("override", help="set a test's score by hand (kept across re-grades)")
+    override.add_argument("student")
+    override.add_argument("assignment")
+    override.add_argument("test", help="the test's grade_id")
+    override.add_argument("points", help="the points, or 'auto' to go back to the automatic score")
+    override.add_argument("--comment", help="the instructor's comment the student reads in the feedback")
+    override.set_defaults(run=cmd_override)
+    formgrader = commands.add_parser("formgrader", help="nbgrader's formgrader on the grading folder")
+    formgrader.add_argument("--ip", default="127.0.0.1")
+    formgrader.add_argument("--port", type=int, default=8765)
+    formgrader.add_argument("--token", default=None, help="the server's token (default: Jupyter makes one)")
+    formgrader.set_defaults(run=cmd_formgrader)
+    publish = commands.add_parser("publish", help="write the student-facing tree for the public repository")
+    publish.add_argument("--output", help="folder to write (replaced; default: _build/public)")
+    publish.set_defaults(run=cmd_publish)
     demo = commands.add_parser("demo", help="grade sample submissions end to end")
     demo.add_argument("--assignment", default="residual_networks")
     demo.set_defaults(run=cmd_demo, course="demo-course")

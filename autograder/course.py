@@ -130,11 +130,20 @@ class Course:
         return self.root / "autograded" / student / assignment_id / "result.json"
 
     def results(self, assignment_id: str) -> list[SubmissionResult]:
+        """Each graded submission's final result: the instructor's manual scores and comments from the
+        gradebook (:mod:`autograder.gradebook`) over the tests' points, late penalty assessed on them."""
         results = []
         for student in self.students(assignment_id):
             path = self.result_path(assignment_id, student)
             if path.is_file():
                 results.append(SubmissionResult.from_json(path.read_text()))
+        manual = self.gradebook().manual_grades(assignment_id) if results else {}
+        if manual:
+            self._policy = read_policy(self.root)
+        for index, result in enumerate(results):
+            if result.student in manual:
+                results[index] = final = manual[result.student].apply(result)
+                final.lateness = self.assess_lateness(final)
         return results
 
     # --- references ---------------------------------------------------------------------

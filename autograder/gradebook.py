@@ -1,15 +1,37 @@
-"""Recording results in nbgrader's gradebook (SQLite by default, any SQLAlchemy URL)."""
+"""Recording results in nbgrader's gradebook (SQLite by default, any SQLAlchemy URL), and reading the
+instructor's manual grades back.
+
+Our autograde writes only nbgrader's ``auto_score`` and ``auto_comment``. A manual grade (nbgrader's
+formgrader, or ``python -m autograder override``) lives in ``manual_score`` and ``manual_comment``,
+which no re-grade touches; as in nbgrader, a manual score, where set, is the test's final score.
+"""
 
 from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import SAWarning
 
 from autograder.grading import Assignment, SubmissionResult
+
+
+@dataclass
+class ManualGrades:
+    """One submission's manual grades: test grade_id -> points, and the instructor's comments."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+
+    def apply(self, result: SubmissionResult) -> SubmissionResult:
+        """``result`` with each manual score in place of the test's automatic points (a copy)."""
+        tests = [replace(t, points=self.scores[t.grade_id], auto_points=t.points)
+                 if t.grade_id in self.scores else t for t in result.tests]
+        notes = [*result.notes, *(f"Your instructor's comment: {c}" for c in self.comments)]
+        return replace(result, tests=tests, notes=notes)
 
 
 def _alembic_on_path() -> None:
@@ -61,6 +83,7 @@ class CourseGradebook:
             for test in result.tests:
                 grade = gb.find_grade(test.grade_id, assignment.notebook_name, result.assignment_id, result.student)
                 grade.auto_score = test.points
+                grade.needs_manual_grade = False  # formgrader flags only what no test scored
             comment_text = " ".join(filter(None, [result.reason, *result.notes])) or None
             for answer in assignment.notebook.answer_ids:
                 comment = gb.find_comment(answer, assignment.notebook_name, result.assignment_id, result.student)
@@ -68,9 +91,47 @@ class CourseGradebook:
             gb.db.commit()
 
     def scores(self, assignment_id: str) -> dict[str, float]:
-        """id -> the tests' points (nbgrader's score, before any late penalty)."""
+        """id -> the tests' points (nbgrader's score: manual over auto, before any late penalty)."""
         with self.open() as gb:
             return {s.student.id: s.score for s in gb.find_assignment(assignment_id).submissions}
+
+    def manual_grades(self, assignment_id: str) -> dict[str, ManualGrades]:
+        """id -> that student's manual grades of ``assignment_id`` (only students who have some)."""
+        from nbgrader.api import MissingEntry
+
+        found: dict[str, ManualGrades] = {}
+        with self.open() as gb:
+            try:
+                submissions = gb.find_assignment(assignment_id).submissions
+            except MissingEntry:
+                return {}
+            for submission in submissions:
+                grades = ManualGrades()
+                for notebook in submission.notebooks:
+                    grades.scores.update({g.name: g.manual_score for g in notebook.grades if g.manual_score is not None})
+                    grades.comments += [c.manual_comment for c in notebook.comments if c.manual_comment]
+                if grades.scores or grades.comments:
+                    found[submission.student.id] = grades
+        return found
+
+    def override(self, assignment: Assignment, student: str, grade_id: str, points: float | None,
+                 comment: str | None = None) -> None:
+        """Set (``points`` None: clear) the manual score of one test, as formgrader's grade handler does, and
+        put ``comment`` on the answer cell the test follows (nbgrader keeps comments on answer cells)."""
+        tests = {t.grade_id: t.points for t in assignment.notebook.tests}
+        if grade_id not in tests:
+            raise ValueError(f"no test {grade_id!r} in {assignment.assignment_id}: one of {', '.join(tests)}")
+        if points is not None and not 0 <= points <= tests[grade_id]:
+            raise ValueError(f"{grade_id} is worth 0 to {tests[grade_id]:g} points, not {points:g}")
+        with self.open() as gb:
+            grade = gb.find_grade(grade_id, assignment.notebook_name, assignment.assignment_id, student)
+            grade.manual_score = points
+            grade.needs_manual_grade = points is None and grade.auto_score is None
+            answer = assignment.notebook.answer_before(grade_id)
+            if comment is not None and answer:
+                gb.find_comment(answer, assignment.notebook_name, assignment.assignment_id,
+                                student).manual_comment = comment or None
+            gb.db.commit()
 
 
 def _utc(iso: str) -> datetime | None:

@@ -73,6 +73,7 @@ class TestResult:
     max_points: float
     passed: bool
     message: str
+    auto_points: float | None = None  # where an instructor set the score by hand: what the tests gave
 
 
 @dataclass

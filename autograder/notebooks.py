@@ -65,6 +65,17 @@ class AssignmentNotebook:
     def max_score(self) -> float:
         return sum(t.points for t in self.tests)
 
+    def answer_before(self, grade_id: str) -> str | None:
+        """The answer cell a test follows in the release (the one it checks), or the first answer cell."""
+        last = None
+        for cell in self.release.cells:
+            meta = _nbgrader(cell)
+            if meta.get("grade_id") in self.answer_ids:
+                last = meta["grade_id"]
+            elif meta.get("grade_id") == grade_id:
+                return last or (self.answer_ids[0] if self.answer_ids else None)
+        return None
+
 
 def _nbgrader(cell) -> dict:
     meta = cell.get("metadata", {}).get("nbgrader", {})

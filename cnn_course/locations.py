@@ -14,7 +14,10 @@ that repository. README, "Running the course elsewhere", walks through it.
 
 from __future__ import annotations
 
-# The course's public git repository (GitHub, GitLab or Bitbucket: the site's buttons need one of those).
+# The course's public git repository, the one students see (GitHub, GitLab or Bitbucket: the site's buttons
+# need one of those): the launch buttons, Binder, Colab, the setup cell's install and the data release point
+# here. Push `make publish`'s tree (_build/public: no solutions/, tests/ or grader) to it; the instructors'
+# repository with solutions/ can be another, private one, whose address appears nowhere students look.
 REPOSITORY_URL = "https://github.com/cnn-case-studies/cnn-case-studies"
 # The branch the website's buttons, Binder, Colab and the setup cells use.
 BRANCH = "main"

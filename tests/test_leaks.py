@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import shutil
+from functools import partial
 from pathlib import Path
 
-import nbformat
 import pytest
 
+from autograder import leaks
+from autograder.leaks import MARKERS, readable_text
 from autograder.release import assignment_ids, generate_release
 
 REPO = Path(__file__).resolve().parent.parent
-MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|run_in_kernel")
+solution_lines = partial(leaks.solution_lines, REPO)
 ASSIGNMENTS = assignment_ids(REPO)
-CHAPTER_TOLERANCE = 2
-
-
-def solution_lines(assignment_id: str) -> set[str]:
-    """Distinctive lines of code inside the solution and hidden-test regions of the source.
-
-    A line the source also shows outside those regions (in prose or a given cell) is not a secret.
-    """
-    hidden, shown = set(), []
-    for source in (REPO / "solutions" / assignment_id).glob("*.ipynb"):
-        for cell in nbformat.read(source, as_version=4).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
-                    inside = True
-                elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
-                    inside = False
-                elif not inside:
-                    shown.append(line)
-                elif len(line.strip()) >= 25 and not line.strip().startswith("#"):
-                    hidden.add(line.strip())
-    given = "\n".join(shown)
-    return {line for line in hidden if line not in given}
 
 
 def student_files(assignment_id: str | None = None) -> list[Path]:
@@ -50,26 +27,6 @@ def student_files(assignment_id: str | None = None) -> list[Path]:
     releases = REPO / "assignments" / (assignment_id or "")
     files = list(releases.rglob("*")) + list((REPO / "cnn_course").rglob("*.py"))
     return [f for f in files if f.is_file()]
-
-
-def readable_text(path: Path) -> str:
-    """What a person sees in a file: notebook sources and outputs, HTML without tags or escapes."""
-    text = path.read_text(errors="replace")
-    if path.suffix == ".ipynb":
-        try:
-            cells = json.loads(text).get("cells", [])
-        except ValueError:
-            return text
-        parts = []
-        for cell in cells:
-            parts.append("".join(cell.get("source", "")))
-            for output in cell.get("outputs", []):
-                parts.append("".join(output.get("text", "")))
-                parts.extend("".join(v) if isinstance(v, list) else str(v) for v in output.get("data", {}).values())
-        return "\n".join(parts)
-    if path.suffix == ".html":
-        return html.unescape(re.sub(r"<[^>]+>", "", text))
-    return text
 
 
 def test_there_are_two_assignments():
@@ -125,7 +82,5 @@ def test_built_site_has_no_solutions_or_hidden_tests(built_site, assignment_id):
         if any(other in page.parts for other in other_assignments):
             continue  # the other assignment's page is checked against its own solution
         leaked = [line for line in secret if line in text]
-        # A chapter may share a stock Keras line with a solution (the primer's ZeroPadding2D);
-        # several lines of one solution on a chapter page, or any on the assignment's page, leak it.
-        tolerated = 0 if assignment_id in page.parts else CHAPTER_TOLERANCE
+        tolerated = 0 if assignment_id in page.parts else leaks.CHAPTER_TOLERANCE
         assert len(leaked) <= tolerated, f"{page} contains solution code: {leaked[:3]}"

@@ -8,16 +8,11 @@ import zipfile
 
 import pytest
 
-from autograder.cli import main
 from autograder.collect import collect_zip
 from autograder.course import Course, GraderConfig
+from tests.grader.tiny_course import tiny_cli as _cli
 
 pytestmark = pytest.mark.slow
-
-
-def _cli(tiny_repo, course_dir, *args):
-    return main(["--repo", str(tiny_repo), "--course", str(course_dir), "--workers", "2",
-                 "--checks", "tiny=tests.grader.tiny_checks", *args])
 
 
 @pytest.fixture(scope="module")
