@@ -80,9 +80,12 @@ def _inert_output(output) -> dict | None:
     kept = {mime: value for mime, value in kept.items()
             if mime == "text/plain" or _BASE64.fullmatch(value)}
     hidden = [mime for mime in data if mime not in kept]
-    if hidden and "text/plain" not in kept:
-        shown = _text(data[hidden[0]])[:MAX_SHOWN_CHARS]
-        kept["text/plain"] = f"[{_text(hidden[0])[:100]} output shown as text by the grader]\n{shown}"
+    if hidden:  # the active output's source, as text (an HTML object's text/plain says nothing of it)
+        source = _text(data[hidden[0]])
+        shown = source if len(source) <= MAX_SHOWN_CHARS else (
+            f"{source[:MAX_SHOWN_CHARS]}\n... [output truncated by the grader: {len(source):,} characters]")
+        note = f"[{_text(hidden[0])[:100]} output shown as text by the grader]\n{shown}"
+        kept["text/plain"] = f"{kept['text/plain']}\n{note}" if "text/plain" in kept else note
     metadata = output.get("metadata") if isinstance(output.get("metadata"), dict) else {}
     sizes = {mime: {key: value for key, value in metadata[mime].items()
                     if key in ("width", "height") and isinstance(value, int) and not isinstance(value, bool)}

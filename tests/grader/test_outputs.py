@@ -79,7 +79,8 @@ def test_an_executed_notebook_is_kept_inert_for_formgrader():
     assert [set(o.get("data", {})) for o in outputs] == [
         {"text/plain"}, {"text/plain"}, {"text/plain"}, {"text/plain"}, {"text/plain"}, {"image/png"},
         {"text/plain"}, set(), set(), ]
-    assert outputs[0]["data"]["text/plain"] == "<IPython.core.display.HTML object>"  # its own text kept
+    assert outputs[0]["data"]["text/plain"] == ("<IPython.core.display.HTML object>\n[text/html output shown as text by "
+                                                "the grader]\n<script>alert('pwned')</script>")  # its own text, then its source
     assert "alert('js')" in outputs[1]["data"]["text/plain"]  # hidden, shown as text instead
     assert outputs[5]["metadata"] == {"image/png": {"height": 20}}
     assert "widgets" not in inert["metadata"] and "attachments" not in inert["cells"][0]

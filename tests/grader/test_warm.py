@@ -191,7 +191,8 @@ PLANTED_STATUS = ("import os\nwith open('/home/student/out/status.json', 'w') as
                   "    f.write('{\"status\": \"timeout\"}')\nos.chmod('/home/student/out/status.json', 0o444)\n" + SQUARE)
 
 
-@pytest.mark.parametrize(("mode", "workers"), [("warm", 1), ("warm", 2), ("cold", 2)])
+# Warm, with one and two workers (cold runs grade such a class in tests/grader/test_non_root.py).
+@pytest.mark.parametrize(("mode", "workers"), [("warm", 1), ("warm", 2)])
 def test_a_hostile_class_graded_first_leaves_every_correct_student_full_marks(tiny_repo, tmp_path, caplog, mode, workers):
     cases = {f"a-{name}": case for name, case in hostile.cases(["/nonexistent"]).items() if name in HOSTILE_FIRST}
     cases |= {"a-cpu_hog": hostile.Case(6, answers={"answer_square": CPU_HOG}),
