@@ -98,8 +98,10 @@ def test_kept_executed_notebooks_run_nothing_in_formgrader(graded_course):
     outputs = [o for cell in kept["cells"] for o in cell.get("outputs", [])]
     mime_types = {mime for o in outputs for mime in o.get("data", {})}
     assert mime_types <= {"text/plain", "image/png", "image/jpeg", "image/gif"}, mime_types
-    shown = {o["data"]["text/plain"] for o in outputs if "text/plain" in o.get("data", {})}
+    shown = {o["data"]["text/plain"].split("\n")[0] for o in outputs if "text/plain" in o.get("data", {})}
     assert {"<IPython.core.display.HTML object>", "<IPython.core.display.Javascript object>"} <= shown
+    sources = "".join(o["data"]["text/plain"] for o in outputs if "text/plain" in o.get("data", {}))
+    assert "[text/html output shown as text by the grader]" in sources, "the instructor still sees what it was"
 
 
 def test_export_to_canvas_and_moodle_puts_each_lms_user_in_their_row(tiny_repo, graded_course, capsys):
