@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.cgroups import v1, v2
+from autograder.cgroups.v1 import V1Backend, parents_for
+from autograder.cgroups.v2 import V2Backend
 
 # The cgroup (its path inside the hierarchy, as /proc/self/cgroup writes it, e.g.
 # /user.slice/user-1000.slice/user@1000.service/grader.scope, or a folder under the mount point)
@@ -34,7 +35,7 @@ class Mounted:
 class Placement:
     """Where run cgroups go on this host: a back end (None: no cgroups), and why, for the operator."""
 
-    backend: v1.V1Backend | v2.V2Backend | None
+    backend: V1Backend | V2Backend | None
     detail: str
 
 
@@ -80,15 +81,15 @@ def placement(mounts_text: str, proc_cgroup_text: str, parent: str | None, is_ro
     found, own = mounted(mounts_text), own_cgroups(proc_cgroup_text)
     where = None if parent is None else relative(parent, [*found.v1.values(), *filter(None, [found.v2])])
     if "memory" in found.v1:
-        parents = {c: p for c, p in v1.parents_for(found.v1, own, where, is_root).items() if _writable(p)}
+        parents = {c: p for c, p in parents_for(found.v1, own, where, is_root).items() if _writable(p)}
         if "memory" not in parents:
             return Placement(None, f"cgroup v1: may not create cgroups in {found.v1['memory']} "
                                    f"(not root; set {PARENT_ENV} to a memory cgroup this user owns)")
-        return Placement(v1.V1Backend(parents), "")
+        return Placement(V1Backend(parents), "")
     if found.v2 is None:
         return Placement(None, "no cgroup hierarchy with a memory controller is mounted")
     delegated = found.v2 / (where if where is not None else own.get("", "").lstrip("/"))
-    backend = v2.V2Backend(delegated)
+    backend = V2Backend(delegated)
     offered = backend.available()
     if not _writable(delegated) or not _writable(delegated / "cgroup.subtree_control"):
         return Placement(None, f"cgroup v2: {delegated} is not delegated to this user (start the grader in a "
