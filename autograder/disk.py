@@ -102,7 +102,8 @@ class DiskWatch:
         for pid in pids:
             for folder in [f for f, fd in self.scratch_fds.items() if fd is None]:
                 try:
-                    fd = os.open(f"/proc/{pid}/root{folder}", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                    fd = os.open(f"/proc/{pid}/root{folder}",
+                                 os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
                 except OSError:
                     continue
                 info = os.fstatvfs(fd)
