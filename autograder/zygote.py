@@ -262,9 +262,7 @@ def _copy_results(spool, max_bytes):
             data = os.read(source, max_bytes + 1) if info.st_size <= max_bytes else b""
         finally:
             os.close(source)
-        target = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=spool)
-        with os.fdopen(target, "wb") as handle:
-            handle.write(data) if data else handle.truncate(min(info.st_size, max_bytes + 1))
+        _write_new(spool, name, data, size=len(data) if data else min(info.st_size, max_bytes + 1))
 
 
 def _read_some(fd, limit):
@@ -275,10 +273,14 @@ def _read_some(fd, limit):
         return b""
 
 
-def _write_new(spool, name, data):
+def _write_new(spool, name, data, size=None):
+    """A new file ``name`` in the job folder (never through a link) holding ``data``, or, given a larger
+    ``size``, that many bytes of which only ``data`` is written (a stand-in for a file too big to copy)."""
     target = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=spool)
     with os.fdopen(target, "wb") as handle:
         handle.write(data)
+        if size is not None and size > len(data):
+            handle.truncate(size)
 
 
 def supervise(request, go, report):
