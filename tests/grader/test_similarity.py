@@ -16,7 +16,7 @@ import pytest
 from autograder import checks, normalize, similarity
 from autograder.cli import main
 from autograder.course import Course, GraderConfig
-from autograder.notebooks import AssignmentNotebook
+from autograder.notebooks import AssignmentNotebook, collect_answers
 from tests.assignments.correct_residual_networks import HELPER_CONVOLUTIONAL, HELPER_IDENTITY
 from tests.assignments.variants import with_answers
 from tests.conftest import REPO
@@ -216,6 +216,26 @@ def test_planted_copies_are_flagged_and_rank_above_every_independent_pair(tmp_pa
         assert copy.flagged and all(cell.flagged for cell in copy.cells), copy
         assert copy.similarity > max(p.similarity for p in independent)
         assert ranks[frozenset((COPIED, name))] < min(ranks[frozenset((p.first, p.second))] for p in independent)
+
+
+def test_what_the_whole_class_writes_alike_weighs_nothing():
+    """Eight students write the solution's identity block, each with one layer of their own added: all they
+    share is what everyone writes, so no pair is alike; a renamed copy of one of them is."""
+    name = notebook_name("residual_networks")
+    notebook = AssignmentNotebook.load(REPO, "residual_networks", name)
+    source = nbformat.read(AssignmentNotebook.paths(REPO, "residual_networks", name)[0], as_version=4)
+    solution = next(cell.source for cell in source.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "identity_block")
+    extras = ["GaussianNoise(0.1)", "Dropout(0.2)", "SpatialDropout2D(0.3)", "ActivityRegularization(0.01)",
+              "LayerNormalization()", "UnitNormalization()", "GaussianDropout(0.4)", "Identity()"]
+    sources = {f"student{i}": {"identity_block": solution.replace("    return X", f"    X = layers.{extra}(X)\n    return X")}
+               for i, extra in enumerate(extras)}
+    sources["copy"] = {"identity_block": sources["student0"]["identity_block"].replace("X_shortcut", "skip")}
+    release = collect_answers(notebook.release, notebook.answer_ids)[0]
+    result = similarity.compare_class("residual_networks", notebook.answer_ids, sources, release,
+                                      normalize.kept_names([c.source for c in notebook.release.cells if c.cell_type == "code"]))
+    assert [(p.first, p.second) for p in result.flagged] == [("copy", "student0")]
+    assert result.pairs[0].similarity == pytest.approx(1.0)
+    assert max(p.similarity for p in result.pairs[1:]) < 0.1  # the solution's lines, shared by all, weigh nothing
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
