@@ -3,7 +3,7 @@
     python -m autograder release --all
     python -m autograder collect residual_networks submissions.zip
     python -m autograder autograde residual_networks
-    python -m autograder feedback residual_networks
+    python -m autograder feedback residual_networks [--moodle-zip feedback.zip]
     python -m autograder export --format csv|canvas|moodle
     python -m autograder report residual_networks
     python -m autograder override alice residual_networks test_identity_block 3 --comment "..."
@@ -87,15 +87,22 @@ def cmd_autograde(args) -> int:
 
 
 def cmd_feedback(args) -> int:
+    from autograder import lms
     from autograder.course import Course
     from autograder.reports import write_feedback
-    from autograder.students import display_names
+    from autograder.students import display_names, read_roster
 
     course = Course(_config(args))
     assignment = course.assignment(args.assignment)
-    paths = write_feedback(course.results(args.assignment), course.root, assignment.notebook_name,
-                           display_names(course.root))
+    results = course.results(args.assignment)
+    paths = write_feedback(results, course.root, assignment.notebook_name, display_names(course.root))
     print(f"wrote {len(paths)} feedback pages under {course.root / 'feedback'}")
+    if args.moodle_zip:
+        pages = {result.student: path for result, path in zip(results, paths, strict=True)}
+        path, left_out = lms.write_moodle_feedback(Path(args.moodle_zip), pages, read_roster(course.root))
+        print(f"wrote {path} for Moodle's \"Upload multiple feedback files in a zip\"")
+        if left_out:
+            print(f"left out {len(left_out)} students with no moodle participant id: {', '.join(left_out)}")
     return 0
 
 
@@ -255,6 +262,9 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=doc)
         sub.add_argument("assignment")
         sub.set_defaults(run=run)
+        if name == "feedback":
+            sub.add_argument("--moodle-zip", metavar="PATH",
+                             help="also write the pages as Moodle's feedback-files zip, in each participant's folder")
     collect = commands.add_parser("collect", help="import a folder per student or an LMS zip")
     collect.add_argument("assignment")
     collect.add_argument("source")
