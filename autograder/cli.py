@@ -101,9 +101,13 @@ def cmd_feedback(args) -> int:
         pages = {result.student: path for result, path in zip(results, paths, strict=True)}
         path, left_out = lms.write_moodle_feedback(Path(args.moodle_zip), pages, read_roster(course.root))
         print(f"wrote {path} for Moodle's \"Upload multiple feedback files in a zip\"")
-        if left_out:
-            print(f"left out {len(left_out)} students with no moodle participant id: {', '.join(left_out)}")
+        _print_left_out(left_out, "moodle")
     return 0
+
+
+def _print_left_out(left_out: list[str], lms: str) -> None:
+    if left_out:
+        print(f"left out {len(left_out)} students with no {lms} user id: {', '.join(left_out)}")
 
 
 def cmd_export(args) -> int:
@@ -130,8 +134,7 @@ def cmd_export(args) -> int:
         path, left_out = lms.write_moodle(Path(args.output or reports / f"moodle-{args.assignment}.csv"), results,
                                           read_roster(course.root))
     print(f"wrote {path}")
-    if left_out:
-        print(f"left out {len(left_out)} students with no {args.format} user id: {', '.join(left_out)}")
+    _print_left_out(left_out, args.format)
     return 0
 
 
