@@ -9,7 +9,7 @@
     python -m autograder override alice residual_networks test_identity_block 3 --comment "..."
     python -m autograder formgrader
     python -m autograder publish [--output _build/public]
-    python -m autograder demo
+    python -m autograder demo [--lms moodle|canvas]
     python -m autograder doctor
 """
 
@@ -194,13 +194,14 @@ def cmd_publish(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """Grade bundled sample submissions end to end in a fresh course folder."""
+    """The whole term on a sample class, in a fresh course folder: an LMS's submission zip through collect,
+    autograde under a late policy, an override, feedback, the LMS's grade import and the class report,
+    each step the command an instructor runs."""
     import shutil
 
+    from autograder import demo
     from autograder.course import Course
-    from autograder.demo import write_samples
-    from autograder.exports import write_grades
-    from autograder.reports import write_feedback, write_report
+    from autograder.students import read_roster
 
     course_dir = Path(args.course)
     if course_dir.exists():
@@ -208,16 +209,56 @@ def cmd_demo(args) -> int:
     course = Course(_config(args))
     assignment = course.assignment(args.assignment)
     release = course.config.repo / "assignments" / args.assignment / f"{assignment.notebook_name}.ipynb"
-    students = write_samples(assignment, release, course.root)
-    print(f"Demo course in {course.root}: {len(students)} sample submissions of {args.assignment}")
-    course.autograde(args.assignment)
-    results = course.results(args.assignment)
-    write_feedback(results, course.root, assignment.notebook_name)
-    csv_path = write_grades(results, course.root / "reports" / "grades.csv")
-    report = write_report(results, args.assignment, course.root / "reports" / f"{args.assignment}.html")
-    for result in sorted(results, key=lambda r: r.student):
-        print(f"  {result.student:16s} {result.score:6g} / {result.max_score:g}  {result.reason}")
-    print(f"Feedback: {course.root / 'feedback'}\nGrades:   {csv_path}\nReport:   {report}")
+    samples = demo.sample_submissions(assignment, release)
+    export = demo.write_lms_export(samples, assignment.notebook_name, args.lms,
+                                   course.root / "downloads" / f"{args.lms}-submissions.zip")
+    policy = demo.write_policy(course.root, args.assignment)
+    print(f"Demo course in {course.root}: {len(samples)} sample submissions of {args.assignment} in {export}, "
+          f"as {args.lms.capitalize()} exports them, one handed in late; late policy in {policy}")
+
+    def step(command: str, run, **options) -> int:
+        print(f"\n$ python -m autograder --course {course_dir} {command}")
+        return run(argparse.Namespace(**{**vars(args), **options}))
+
+    step(f"collect {args.assignment} {export}", cmd_collect, source=str(export))
+    if step(f"autograde {args.assignment}", cmd_autograde, force=False, student=None) == 2:
+        return 2  # refused: this host cannot grade safely (the message says why)
+    roster = read_roster(course.root)
+    partial = next(sid for sid, entry in roster.items() if entry.get("lms_user") == demo.STUDENTS["partial"][1])
+    failed = [t for r in course.results(args.assignment) if r.student == partial for t in r.tests if not t.passed]
+    if failed:  # half the points of a test the partial answer failed, set by hand
+        test, points, comment = failed[0].grade_id, f"{failed[0].max_points / 2:g}", "The idea is right: half the points."
+        step(f"override {partial} {args.assignment} {test} {points} --comment '{comment}'", cmd_override,
+             student=partial, test=test, points=points, comment=comment)
+    moodle_zip = course.root / "reports" / f"moodle-feedback-{args.assignment}.zip" if args.lms == "moodle" else None
+    step(f"feedback {args.assignment}" + (f" --moodle-zip {moodle_zip}" if moodle_zip else ""), cmd_feedback,
+         moodle_zip=moodle_zip and str(moodle_zip))
+    # --- HOOK: similarity report ---------------------------------------------------------------------------
+    # `python -m autograder similarity ASSIGNMENT` (being written elsewhere) goes here, after grading: run it
+    # with step(...) like its neighbours and add its report to the artefacts listed below.
+    # --------------------------------------------------------------------------------------------------------
+    exports = {"csv": {}, "canvas": {}, "moodle": {"assignment": args.assignment}}
+    for form, options in exports.items():
+        options = {"format": form, "assignment": None, "lms_id": None, "output": None, **options}
+        step(f"export --format {form}" + (f" --assignment {options['assignment']}" if options["assignment"] else ""),
+             cmd_export, **options)
+    step(f"report {args.assignment}", cmd_report)
+    print("\nFinal scores (late penalty and the score set by hand included):")
+    for result in sorted(course.results(args.assignment), key=lambda r: roster[r.student]["name"]):
+        late = f"late, -{result.lateness.penalty:g}" if result.lateness.late else ""
+        print(f"  {roster[result.student]['name']:18s} {result.score:6g} / {result.max_score:g}  {late}")
+    reports = course.root / "reports"
+    print(f"\nArtefacts of the term, in {course.root}:\n"
+          f"  the LMS's download:    {export}\n"
+          f"  late policy:           {policy}\n"
+          f"  collected notebooks:   {course.root / 'submitted'} (names and LMS ids: {course.root / 'students.json'})\n"
+          f"  executed notebooks:    {course.root / 'autograded'} (gradebook: {course.root / 'gradebook.db'})\n"
+          f"  feedback pages:        {course.root / 'feedback'}\n"
+          + (f"  Moodle feedback zip:   {moodle_zip}\n" if moodle_zip else "")
+          + f"  grades:                {reports / 'grades.csv'}\n"
+          f"  Canvas grade import:   {reports / 'canvas.csv'}\n"
+          f"  Moodle worksheet:      {reports / f'moodle-{args.assignment}.csv'}\n"
+          f"  class report:          {reports / f'{args.assignment}.html'}")
     return 0
 
 
@@ -301,9 +342,12 @@ def parser() -> argparse.ArgumentParser:
     publish = commands.add_parser("publish", help="write the student-facing tree for the public repository")
     publish.add_argument("--output", help="folder to write (replaced; default: _build/public)")
     publish.set_defaults(run=cmd_publish)
-    demo = commands.add_parser("demo", help="grade sample submissions end to end")
+    demo = commands.add_parser("demo", help="a sample class's term, from the LMS's zip to grades, feedback and report")
     demo.add_argument("--assignment", default="residual_networks")
-    demo.set_defaults(run=cmd_demo, course="demo-course")
+    demo.add_argument("--lms", choices=("moodle", "canvas"), default="moodle",
+                      help="whose submission download the sample class comes in, and whose imports it gets back")
+    demo.add_argument("--course", default="demo-course", help="the demo's grading folder (replaced)")
+    demo.set_defaults(run=cmd_demo)
     doctor = commands.add_parser("doctor", help="check this host: sandbox, cgroups, data, gradebook, limits")
     doctor.set_defaults(run=cmd_doctor)
     for sub in (autograde, demo, doctor):

@@ -70,6 +70,12 @@ def canvas_readings(base: str) -> list[LmsName]:
     return readings
 
 
+def canvas_file_name(name: str, user: str, submission: int, file: str, late: bool = False) -> str:
+    """A file's name in Canvas' bulk download, as :func:`canvas_readings` reads it: the name as a lowercase
+    slug without spaces, ``_LATE`` if handed in late, the user id, the submission number, the file's name."""
+    return f"{''.join(name.split()).lower()}{'_LATE' if late else ''}_{user}_{submission}_{file}"
+
+
 def export_shape(readings: list[list[LmsName]]) -> int:
     """How many numbers follow the user id in this export: the commonest count among the names
     that have one reading only (Canvas' own count if none has)."""
