@@ -16,7 +16,9 @@ The steps:
 4. **Pick** the newest of several versions of one notebook: a name read one way only before one
    that took the export's shape to read, the larger LMS submission number,
    then Canvas' ``-1`` re-upload suffix, then the file's date; versions that tie are all kept.
-5. **Write** the notebooks and the roster.
+5. **Write** the notebooks and the roster, and beside each student's notebooks nbgrader's
+   ``timestamp.txt`` and, where nbgrader's exchange wrote one, ``submission_secret.txt`` (by which
+   nbgrader's ``release_feedback`` hands the feedback back).
 
 Nothing refused is dropped silently: it is a :class:`Skipped` entry of the summary, with why.
 """
