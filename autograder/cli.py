@@ -237,28 +237,26 @@ def cmd_demo(args) -> int:
     # `python -m autograder similarity ASSIGNMENT` (being written elsewhere) goes here, after grading: run it
     # with step(...) like its neighbours and add its report to the artefacts listed below.
     # --------------------------------------------------------------------------------------------------------
-    exports = {"csv": {}, "canvas": {}, "moodle": {"assignment": args.assignment}}
-    for form, options in exports.items():
-        options = {"format": form, "assignment": None, "lms_id": None, "output": None, **options}
-        step(f"export --format {form}" + (f" --assignment {options['assignment']}" if options["assignment"] else ""),
-             cmd_export, **options)
+    for form, only in (("csv", None), ("canvas", None), ("moodle", args.assignment)):
+        step(f"export --format {form}" + (f" --assignment {only}" if only else ""), cmd_export,
+             format=form, assignment=only, lms_id=None, output=None)
     step(f"report {args.assignment}", cmd_report)
     print("\nFinal scores (late penalty and the score set by hand included):")
     for result in sorted(course.results(args.assignment), key=lambda r: roster[r.student]["name"]):
         late = f"late, -{result.lateness.penalty:g}" if result.lateness.late else ""
         print(f"  {roster[result.student]['name']:18s} {result.score:6g} / {result.max_score:g}  {late}")
     reports = course.root / "reports"
-    print(f"\nArtefacts of the term, in {course.root}:\n"
-          f"  the LMS's download:    {export}\n"
-          f"  late policy:           {policy}\n"
-          f"  collected notebooks:   {course.root / 'submitted'} (names and LMS ids: {course.root / 'students.json'})\n"
-          f"  executed notebooks:    {course.root / 'autograded'} (gradebook: {course.root / 'gradebook.db'})\n"
-          f"  feedback pages:        {course.root / 'feedback'}\n"
-          + (f"  Moodle feedback zip:   {moodle_zip}\n" if moodle_zip else "")
-          + f"  grades:                {reports / 'grades.csv'}\n"
-          f"  Canvas grade import:   {reports / 'canvas.csv'}\n"
-          f"  Moodle worksheet:      {reports / f'moodle-{args.assignment}.csv'}\n"
-          f"  class report:          {reports / f'{args.assignment}.html'}")
+    artefacts = [("the LMS's download", export), ("late policy", policy), ("roster, LMS ids", course.root / "students.json"),
+                 ("collected notebooks", course.root / "submitted"), ("executed notebooks", course.root / "autograded"),
+                 ("gradebook", course.root / "gradebook.db"), ("feedback pages", course.root / "feedback"),
+                 ("Moodle feedback zip", moodle_zip), ("grades", reports / "grades.csv"),
+                 ("Canvas grade import", reports / "canvas.csv"),
+                 ("Moodle worksheet", reports / f"moodle-{args.assignment}.csv"),
+                 ("class report", reports / f"{args.assignment}.html")]
+    print(f"\nArtefacts of the term, in {course.root}:")
+    for label, path in artefacts:
+        if path:
+            print(f"  {label + ':':22s} {path}")
     return 0
 
 
