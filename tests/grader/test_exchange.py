@@ -33,8 +33,8 @@ class Hub:
 
     students = ("alice", "bob")
 
-    def __init__(self, root: Path, repo: Path):
-        self.root, self.repo = root, repo
+    def __init__(self, root: Path):
+        self.root = root
         self.exchange = root / "srv" / "nbgrader" / "exchange"
         self.exchange.mkdir(parents=True)
         self.exchange.chmod(0o777)  # the guide: sudo chmod ugo+rw
@@ -76,7 +76,7 @@ def course_repo(tiny_repo, tmp_path) -> Path:
 
 
 def test_the_guides_exchange_path_returns_each_student_their_feedback(course_repo, tmp_path):
-    hub, grading = Hub(tmp_path, course_repo), course_repo / ".grading"
+    hub, grading = Hub(tmp_path), course_repo / ".grading"
     assert not grading.exists()
 
     hub.nbgrader("instructor", "release_assignment", "tiny", cwd=course_repo)
@@ -100,7 +100,7 @@ def test_the_guides_exchange_path_returns_each_student_their_feedback(course_rep
     assert tiny_cli(course_repo, grading, "autograde", "tiny") == 0
     assert tiny_cli(course_repo, grading, "feedback", "tiny") == 0
 
-    log = hub.nbgrader("instructor", "release_feedback", "tiny", f"--CourseDirectory.root={grading}", cwd=course_repo)
+    log = hub.nbgrader("instructor", "release_feedback", "tiny", "--CourseDirectory.root=.grading", cwd=course_repo)
     assert log.count("Releasing feedback for student") == 2
     for student in stamps:
         log = hub.nbgrader(student, "fetch_feedback", "tiny")
