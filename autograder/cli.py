@@ -204,8 +204,14 @@ def cmd_demo(args) -> int:
     from autograder.students import read_roster
 
     course_dir = Path(args.course)
+    if course_dir.exists() and any(course_dir.iterdir()) and not (course_dir / demo.MARKER).is_file():
+        print(f"Not replacing {course_dir}: it is not a demo's folder (no {demo.MARKER}); name another with --course",
+              file=sys.stderr)
+        return 2
     if course_dir.exists():
         shutil.rmtree(course_dir)
+    course_dir.mkdir(parents=True)
+    (course_dir / demo.MARKER).write_text("made by python -m autograder demo, which replaces this folder\n")
     course = Course(_config(args))
     assignment = course.assignment(args.assignment)
     release = course.config.repo / "assignments" / args.assignment / f"{assignment.notebook_name}.ipynb"
@@ -344,7 +350,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--assignment", default="residual_networks")
     demo.add_argument("--lms", choices=("moodle", "canvas"), default="moodle",
                       help="whose submission download the sample class comes in, and whose imports it gets back")
-    demo.add_argument("--course", default="demo-course", help="the demo's grading folder (replaced)")
+    demo.add_argument("--course", default="demo-course",
+                      help="the demo's grading folder: made, or replaced if an earlier demo made it")
     demo.set_defaults(run=cmd_demo)
     doctor = commands.add_parser("doctor", help="check this host: sandbox, cgroups, data, gradebook, limits")
     doctor.set_defaults(run=cmd_doctor)

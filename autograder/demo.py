@@ -25,6 +25,7 @@ STUDENTS = {
     "hostile-loop": ("Dana Weiss", "3004"),
     "hostile-snoop": ("Émile Dubois", "3005"),
 }
+MARKER = ".autograder-demo"  # in the demo's folder: the demo replaces only a folder it made
 LATE = "partial"  # handed in a day and a half after the due date
 DUE = datetime(2024, 3, 1, 23, 59)  # in the policy's time zone, as an LMS zip's file times are
 PERCENT_PER_DAY = 10

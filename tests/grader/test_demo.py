@@ -72,3 +72,10 @@ def test_grades_and_feedback_go_back_in_the_lms_own_formats(term):
     with zipfile.ZipFile(course / "reports" / "moodle-feedback-tiny.zip") as bundle:
         folders = {lms.moodle_folder(name.split("/")[0]).user for name in bundle.namelist()}
     assert folders == set(users) and "Moodle feedback zip" in printed
+
+
+def test_the_demo_replaces_only_a_folder_it_made(tiny_repo, tmp_path, capsys):
+    grading = tmp_path / "grading"
+    (grading / "submitted").mkdir(parents=True)  # an instructor's real grading folder
+    assert tiny_cli(tiny_repo, grading, "demo", "--assignment", "tiny", "--course", str(grading)) == 2
+    assert (grading / "submitted").is_dir() and "Not replacing" in capsys.readouterr().err
