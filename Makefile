@@ -91,8 +91,11 @@ PUBLIC ?= _build/public
 publish: $(STAMP)
 	$(BIN)/python -m autograder publish --output $(PUBLIC)
 
+# A sample class's term in demo-course/, from the LMS's submission zip (LMS=moodle or canvas) to grades,
+# feedback and the class report (README, "Grading with it").
+LMS ?= moodle
 demo: $(STAMP)
-	$(BIN)/python -m autograder demo
+	$(BIN)/python -m autograder demo --lms $(LMS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -5,6 +5,8 @@ Instructor sources (with solutions and hidden tests) live in ``solutions/<assign
 Grading happens in a separate course folder, ``python -m autograder``'s (``.grading/`` or
 ``$CNN_GRADER_COURSE``); nbgrader's own commands (``nbgrader collect``, ``nbgrader db``) share its
 gradebook, so that folder is created here if it does not exist yet (SQLite cannot create it).
+``python -m autograder feedback`` writes its pages there as nbgrader's ``release_feedback`` reads them:
+``nbgrader release_feedback ASSIGNMENT --CourseDirectory.root=.grading``.
 """
 
 import os

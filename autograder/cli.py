@@ -3,14 +3,14 @@
     python -m autograder release --all
     python -m autograder collect residual_networks submissions.zip
     python -m autograder autograde residual_networks
-    python -m autograder feedback residual_networks
+    python -m autograder feedback residual_networks [--moodle-zip feedback.zip]
     python -m autograder export --format csv|canvas|moodle
     python -m autograder report residual_networks
     python -m autograder similarity residual_networks [--top 10]
     python -m autograder override alice residual_networks test_identity_block 3 --comment "..."
     python -m autograder formgrader
     python -m autograder publish [--output _build/public]
-    python -m autograder demo
+    python -m autograder demo [--lms moodle|canvas]
     python -m autograder doctor
 """
 
@@ -88,16 +88,27 @@ def cmd_autograde(args) -> int:
 
 
 def cmd_feedback(args) -> int:
+    from autograder import lms
     from autograder.course import Course
     from autograder.reports import write_feedback
-    from autograder.students import display_names
+    from autograder.students import display_names, read_roster
 
     course = Course(_config(args))
     assignment = course.assignment(args.assignment)
-    paths = write_feedback(course.results(args.assignment), course.root, assignment.notebook_name,
-                           display_names(course.root))
+    results = course.results(args.assignment)
+    paths = write_feedback(results, course.root, assignment.notebook_name, display_names(course.root))
     print(f"wrote {len(paths)} feedback pages under {course.root / 'feedback'}")
+    if args.moodle_zip:
+        pages = {result.student: path for result, path in zip(results, paths, strict=True)}
+        path, left_out = lms.write_moodle_feedback(Path(args.moodle_zip), pages, read_roster(course.root))
+        print(f"wrote {path} for Moodle's \"Upload multiple feedback files in a zip\"")
+        _print_left_out(left_out, "moodle")
     return 0
+
+
+def _print_left_out(left_out: list[str], lms: str) -> None:
+    if left_out:
+        print(f"left out {len(left_out)} students with no {lms} user id: {', '.join(left_out)}")
 
 
 def cmd_export(args) -> int:
@@ -124,8 +135,7 @@ def cmd_export(args) -> int:
         path, left_out = lms.write_moodle(Path(args.output or reports / f"moodle-{args.assignment}.csv"), results,
                                           read_roster(course.root))
     print(f"wrote {path}")
-    if left_out:
-        print(f"left out {len(left_out)} students with no {args.format} user id: {', '.join(left_out)}")
+    _print_left_out(left_out, args.format)
     return 0
 
 
@@ -213,30 +223,75 @@ def cmd_publish(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """Grade bundled sample submissions end to end in a fresh course folder."""
+    """The whole term on a sample class, in a fresh course folder: an LMS's submission zip through collect,
+    autograde under a late policy, an override, feedback, the LMS's grade import and the class report,
+    each step the command an instructor runs."""
     import shutil
 
+    from autograder import demo
     from autograder.course import Course
-    from autograder.demo import write_samples
-    from autograder.exports import write_grades
-    from autograder.reports import write_feedback, write_report
+    from autograder.students import read_roster
 
     course_dir = Path(args.course)
+    if course_dir.exists() and any(course_dir.iterdir()) and not (course_dir / demo.MARKER).is_file():
+        print(f"Not replacing {course_dir}: it is not a demo's folder (no {demo.MARKER}); name another with --course",
+              file=sys.stderr)
+        return 2
     if course_dir.exists():
         shutil.rmtree(course_dir)
+    course_dir.mkdir(parents=True)
+    (course_dir / demo.MARKER).write_text("made by python -m autograder demo, which replaces this folder\n")
     course = Course(_config(args))
     assignment = course.assignment(args.assignment)
     release = course.config.repo / "assignments" / args.assignment / f"{assignment.notebook_name}.ipynb"
-    students = write_samples(assignment, release, course.root)
-    print(f"Demo course in {course.root}: {len(students)} sample submissions of {args.assignment}")
-    course.autograde(args.assignment)
-    results = course.results(args.assignment)
-    write_feedback(results, course.root, assignment.notebook_name)
-    csv_path = write_grades(results, course.root / "reports" / "grades.csv")
-    report = write_report(results, args.assignment, course.root / "reports" / f"{args.assignment}.html")
-    for result in sorted(results, key=lambda r: r.student):
-        print(f"  {result.student:16s} {result.score:6g} / {result.max_score:g}  {result.reason}")
-    print(f"Feedback: {course.root / 'feedback'}\nGrades:   {csv_path}\nReport:   {report}")
+    samples = demo.sample_submissions(assignment, release)
+    export = demo.write_lms_export(samples, assignment.notebook_name, args.lms,
+                                   course.root / "downloads" / f"{args.lms}-submissions.zip")
+    policy = demo.write_policy(course.root, args.assignment)
+    print(f"Demo course in {course.root}: {len(samples)} sample submissions of {args.assignment} in {export}, "
+          f"as {args.lms.capitalize()} exports them, one handed in late; late policy in {policy}")
+
+    def step(command: str, run, **options) -> int:
+        print(f"\n$ python -m autograder --course {course_dir} {command}")
+        return run(argparse.Namespace(**{**vars(args), **options}))
+
+    step(f"collect {args.assignment} {export}", cmd_collect, source=str(export))
+    if step(f"autograde {args.assignment}", cmd_autograde, force=False, student=None) == 2:
+        return 2  # refused: this host cannot grade safely (the message says why)
+    roster = read_roster(course.root)
+    partial = next(sid for sid, entry in roster.items() if entry.get("lms_user") == demo.STUDENTS["partial"][1])
+    failed = [t for r in course.results(args.assignment) if r.student == partial for t in r.tests if not t.passed]
+    if failed:  # half the points of a test the partial answer failed, set by hand
+        test, points, comment = failed[0].grade_id, f"{failed[0].max_points / 2:g}", "The idea is right: half the points."
+        step(f"override {partial} {args.assignment} {test} {points} --comment '{comment}'", cmd_override,
+             student=partial, test=test, points=points, comment=comment)
+    moodle_zip = course.root / "reports" / f"moodle-feedback-{args.assignment}.zip" if args.lms == "moodle" else None
+    step(f"feedback {args.assignment}" + (f" --moodle-zip {moodle_zip}" if moodle_zip else ""), cmd_feedback,
+         moodle_zip=moodle_zip and str(moodle_zip))
+    # --- HOOK: similarity report ---------------------------------------------------------------------------
+    # `python -m autograder similarity ASSIGNMENT` (being written elsewhere) goes here, after grading: run it
+    # with step(...) like its neighbours and add its report to the artefacts listed below.
+    # --------------------------------------------------------------------------------------------------------
+    for form, only in (("csv", None), ("canvas", None), ("moodle", args.assignment)):
+        step(f"export --format {form}" + (f" --assignment {only}" if only else ""), cmd_export,
+             format=form, assignment=only, lms_id=None, output=None)
+    step(f"report {args.assignment}", cmd_report)
+    print("\nFinal scores (late penalty and the score set by hand included):")
+    for result in sorted(course.results(args.assignment), key=lambda r: roster[r.student]["name"]):
+        late = f"late, -{result.lateness.penalty:g}" if result.lateness.late else ""
+        print(f"  {roster[result.student]['name']:18s} {result.score:6g} / {result.max_score:g}  {late}")
+    reports = course.root / "reports"
+    artefacts = [("the LMS's download", export), ("late policy", policy), ("roster, LMS ids", course.root / "students.json"),
+                 ("collected notebooks", course.root / "submitted"), ("executed notebooks", course.root / "autograded"),
+                 ("gradebook", course.root / "gradebook.db"), ("feedback pages", course.root / "feedback"),
+                 ("Moodle feedback zip", moodle_zip), ("grades", reports / "grades.csv"),
+                 ("Canvas grade import", reports / "canvas.csv"),
+                 ("Moodle worksheet", reports / f"moodle-{args.assignment}.csv"),
+                 ("class report", reports / f"{args.assignment}.html")]
+    print(f"\nArtefacts of the term, in {course.root}:")
+    for label, path in artefacts:
+        if path:
+            print(f"  {label + ':':22s} {path}")
     return 0
 
 
@@ -284,6 +339,9 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=doc)
         sub.add_argument("assignment")
         sub.set_defaults(run=run)
+        if name == "feedback":
+            sub.add_argument("--moodle-zip", metavar="PATH",
+                             help="also write the pages as Moodle's feedback-files zip, in each participant's folder")
     similarity = commands.add_parser("similarity", help="write the similarity report: the most alike answer cells")
     similarity.add_argument("assignment")
     similarity.add_argument("--top", type=int, default=10, help="pairs shown side by side (and every flagged pair)")
@@ -321,9 +379,13 @@ def parser() -> argparse.ArgumentParser:
     publish = commands.add_parser("publish", help="write the student-facing tree for the public repository")
     publish.add_argument("--output", help="folder to write (replaced; default: _build/public)")
     publish.set_defaults(run=cmd_publish)
-    demo = commands.add_parser("demo", help="grade sample submissions end to end")
+    demo = commands.add_parser("demo", help="a sample class's term, from the LMS's zip to grades, feedback and report")
     demo.add_argument("--assignment", default="residual_networks")
-    demo.set_defaults(run=cmd_demo, course="demo-course")
+    demo.add_argument("--lms", choices=("moodle", "canvas"), default="moodle",
+                      help="whose submission download the sample class comes in, and whose imports it gets back")
+    demo.add_argument("--course", default="demo-course",
+                      help="the demo's grading folder: made, or replaced if an earlier demo made it")
+    demo.set_defaults(run=cmd_demo)
     doctor = commands.add_parser("doctor", help="check this host: sandbox, cgroups, data, gradebook, limits")
     doctor.set_defaults(run=cmd_doctor)
     for sub in (autograde, demo, doctor):

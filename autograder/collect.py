@@ -16,7 +16,9 @@ The steps:
 4. **Pick** the newest of several versions of one notebook: a name read one way only before one
    that took the export's shape to read, the larger LMS submission number,
    then Canvas' ``-1`` re-upload suffix, then the file's date; versions that tie are all kept.
-5. **Write** the notebooks and the roster.
+5. **Write** the notebooks and the roster, and beside each student's notebooks nbgrader's
+   ``timestamp.txt`` and, where nbgrader's exchange wrote one, ``submission_secret.txt`` (by which
+   nbgrader's ``release_feedback`` hands the feedback back).
 
 Nothing refused is dropped silently: it is a :class:`Skipped` entry of the summary, with why.
 """
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from autograder import lms, students
-from autograder.lateness import LATE_MARKER_FILE, TIMESTAMP_FILE, Policy
+from autograder.lateness import LATE_MARKER_FILE, SECRET_FILE, TIMESTAMP_FILE, Policy
 from autograder.notebooks import MAX_NOTEBOOK_BYTES
 from autograder.students import Identity, normal_name
 
@@ -46,6 +48,7 @@ MAX_ENTRIES = 20_000  # files and folders in one source
 MAX_DEPTH = 8  # folders between the source and a notebook
 MAX_FILE_NAME_CHARS = 120  # a notebook's name as written, suffix excluded
 
+_SECRET = re.compile(rb"[0-9A-Za-z]{1,256}")  # nbgrader writes 128 hex digits, no newline
 _REUPLOADED = re.compile(r"(?P<stem>.+)-(?P<count>\d{1,2})", re.DOTALL)  # Canvas: Tiny-1 is Tiny's 2nd upload
 _DRIVE = re.compile(r"[A-Za-z]:(/|$)")
 
@@ -278,6 +281,7 @@ class _Offer:
     late: bool = False  # the LMS marked it late
     lms: str | None = None  # which LMS named it: lms.CANVAS, lms.MOODLE
     stamp: _File | None = None  # nbgrader's timestamp.txt beside it in the source, if any
+    secret: _File | None = None  # nbgrader's submission_secret.txt beside it, if any
 
 
 _VERSION_KEYS = ("a file name with one reading only", "LMS submission number", "Canvas re-upload suffix",
@@ -344,6 +348,7 @@ def _collect(files: Iterable[_File | Skipped], course_dir: Path, assignment_id: 
             (target / name).write_bytes(data)
         kept = [o for o in student_offers if o in reader.kept]
         _write_submission_time(target, kept, summary.late)
+        _write_secret(target, kept)
         holder = claimed[sid]
         summary.collected.append(CollectedStudent(sid, holder.name, sorted(notebooks)))
         kind = next((o.lms for o in student_offers if o.lms), None)
@@ -360,14 +365,16 @@ def _offers(items: Iterable[_File | Skipped], summary: CollectSummary) -> list[_
     for item in items:
         (summary.skipped if isinstance(item, Skipped) else files).append(item)
     files = _unwrapped(files)
-    stamps = {f.parts[:-1]: f for f in files if f.parts[-1] == TIMESTAMP_FILE and len(f.parts) > 1}
+    beside = {f.parts: f for f in files if f.parts[-1] in (TIMESTAMP_FILE, SECRET_FILE) and len(f.parts) > 1}
     shape = lms.export_shape([lms.canvas_readings(f.parts[0]) for f in files if len(f.parts) == 1])
     offers = []
     for file in files:
-        if file in stamps.values():
+        if file.parts in beside:
             continue
+        folder = file.parts[:-1]
         try:
-            offers.append(replace(_offer(file, shape), stamp=stamps.get(file.parts[:-1])))
+            offers.append(replace(_offer(file, shape), stamp=beside.get((*folder, TIMESTAMP_FILE)),
+                                  secret=beside.get((*folder, SECRET_FILE))))
         except _Refused as refused:
             summary.skipped.append(Skipped(file.entry, str(refused)))
     return offers
@@ -476,6 +483,19 @@ def _write_submission_time(target: Path, kept: list[_Offer], late: list[str]) ->
     if any(offer.late for offer in kept):
         (target / LATE_MARKER_FILE).write_text("the LMS marked this submission late\n", encoding="utf-8")
         late.append(target.parent.name)
+
+
+def _write_secret(target: Path, kept: list[_Offer]) -> None:
+    """nbgrader's ``submission_secret.txt``, byte for byte, where the kept notebooks came with one valid secret."""
+    secrets = set()
+    for offer in kept:
+        try:
+            secrets.add(offer.secret.read() if offer.secret else None)
+        except _Refused:
+            secrets.add(None)
+    secret = secrets.pop() if len(secrets) == 1 else None
+    if secret and _SECRET.fullmatch(secret):
+        (target / SECRET_FILE).write_bytes(secret)
 
 
 def _stamp_text(stamp: _File) -> str | None:

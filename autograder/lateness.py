@@ -27,6 +27,9 @@ from zoneinfo import ZoneInfo
 
 POLICY_FILE = "policy.json"
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's name for a submission's time
+# Beside it, nbgrader's exchange's secret of one submission: release_feedback and fetch_feedback find a
+# student's feedback page by a hash of it (and the notebook's name), so it travels with the submission.
+SECRET_FILE = "submission_secret.txt"
 LATE_MARKER_FILE = "late.txt"  # beside it: the LMS marked the submission late
 PENALTIES = ("none", "per_day", "cutoff")
 _ASSIGNMENT_KEYS = {"due", "penalty", "percent_per_day", "cutoff"}

@@ -10,13 +10,17 @@ here). A name may hold ``_<digits>`` itself, so a file name can have several rea
 :class:`LmsName`. **Moodle** puts each student's files in a folder
 ``<full name>_<participant id>_assignsubmission_file_``; the participant id is the ``Participant
 <id>`` of its offline grading worksheet. Moodle's download marks nothing late: lateness comes from
-times (:mod:`autograder.lateness`).
+times (:mod:`autograder.lateness`). Feedback pages go back to Moodle in the same folders
+(:func:`write_moodle_feedback`), as its "Upload multiple feedback files in a zip" reads them.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
+import tempfile
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +37,10 @@ _USER_ID = re.compile(r"_(\d{1,18})(?=_)")
 _AFTER_USER = re.compile(r"(?P<numbers>(?:_\d{1,18})*)_(?P<file>.+)", re.DOTALL)
 _LATE = re.compile(r"(?P<name>.+?)_late", re.DOTALL | re.IGNORECASE)
 _MOODLE_FOLDER = re.compile(r"(?P<name>.+)_(?P<user>\d{1,18})_assignsubmission_[a-z]+_?", re.DOTALL)
+MOODLE_FILE_PLUGIN = "assignsubmission_file"  # the plugin whose files a Moodle folder holds
+# What Moodle's download takes out of a full name for a folder: its import splits folder names at "_",
+# and a path separator or a character a file system refuses cannot be in one.
+_NOT_IN_MOODLE_NAME = re.compile(r'[_/\\:*?"<>|\x00-\x1f\x7f]+')
 CANVAS_NUMBERS = 1  # numbers after the user id in Canvas's names, when an export shows no other
 
 
@@ -60,6 +68,12 @@ def canvas_readings(base: str) -> list[LmsName]:
         readings.append(LmsName(late["name"] if late else name, user[1], CANVAS, bool(late),
                                 tuple(int(n) for n in rest["numbers"].split("_")[1:]), rest["file"]))
     return readings
+
+
+def canvas_file_name(name: str, user: str, submission: int, file: str, late: bool = False) -> str:
+    """A file's name in Canvas' bulk download, as :func:`canvas_readings` reads it: the name as a lowercase
+    slug without spaces, ``_LATE`` if handed in late, the user id, the submission number, the file's name."""
+    return f"{''.join(name.split()).lower()}{'_LATE' if late else ''}_{user}_{submission}_{file}"
 
 
 def export_shape(readings: list[list[LmsName]]) -> int:
@@ -139,6 +153,30 @@ def write_moodle(path: Path, results: list[SubmissionResult], roster: dict[str, 
         rows.append([f"Participant {entry['lms_user']}", entry["name"], "", "Submitted for grading",
                      f"{result.score:.2f}", f"{result.max_score:.2f}", "Yes", submitted, stamp, html.escape(comment)])
     return write_table(path, MOODLE_COLUMNS, rows), left_out
+
+
+def moodle_folder_name(name: str, participant: str) -> str:
+    """The folder Moodle's own download gives a participant's files, ``<full name>_<participant id>_assignsubmission_file_``,
+    which its feedback-zip import reads back (the name without ``_``, as Moodle writes it: it splits there)."""
+    clean = " ".join(_NOT_IN_MOODLE_NAME.sub(" ", name).split()) or "participant"
+    return f"{clean}_{participant}_{MOODLE_FILE_PLUGIN}_"
+
+
+def write_moodle_feedback(path: Path, pages: dict[str, Path], roster: dict[str, dict]) -> tuple[Path, list[str]]:
+    """Moodle's "Upload multiple feedback files in a zip": each student's page (id -> file) in their
+    participant folder (:func:`moodle_folder_name`). Returns the zip and the ids left out (no Moodle
+    participant id); the zip is replaced atomically."""
+    known, _ = lms_students(roster, MOODLE)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as handle:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for sid, page in sorted(pages.items()):
+                if sid in known:
+                    folder = moodle_folder_name(known[sid]["name"], known[sid]["lms_user"])
+                    bundle.write(page, f"{folder}/{page.name}")
+    os.replace(handle.name, path)
+    return path, sorted(set(pages) - set(known))
 
 
 def _moodle_time(moment: datetime) -> str:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import jinja2
 
+from autograder import untrusted
 from autograder.grading import SubmissionResult
+from autograder.lateness import SECRET_FILE, TIMESTAMP_FILE
 from autograder.similarity import MAX_SHOWN_LINES, ClassSimilarity, side_by_side
 
 _templates = jinja2.Environment(
@@ -28,15 +30,34 @@ def feedback_html(result: SubmissionResult, name: str | None = None) -> str:
 
 def write_feedback(results: list[SubmissionResult], course_dir: Path, notebook_name: str,
                    names: dict[str, str] | None = None) -> list[Path]:
-    """One page per result; ``names`` is id -> display name (:func:`autograder.students.display_names`)."""
+    """One page per result, ``feedback/<student>/<assignment>/<notebook>.html`` as nbgrader lays it out;
+    ``names`` is id -> display name (:func:`autograder.students.display_names`)."""
     names = names or {}
     paths = []
     for result in results:
         path = course_dir / "feedback" / result.student / result.assignment_id / f"{notebook_name}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(feedback_html(result, names.get(result.student)), encoding="utf-8")
+        _beside_page(course_dir / "submitted" / result.student / result.assignment_id, path.parent)
         paths.append(path)
     return paths
+
+
+def _beside_page(submitted: Path, folder: Path) -> None:
+    """The submission's ``timestamp.txt`` and ``submission_secret.txt`` beside its page, where nbgrader's
+    exchange brought it: nbgrader's ``release_feedback`` publishes the page under a hash of the secret,
+    by which the student's ``fetch_feedback`` finds it. Without a secret, neither (and none left over)."""
+    copies = {}
+    for name in (TIMESTAMP_FILE, SECRET_FILE):
+        try:
+            copies[name] = untrusted.read_bytes(submitted / name, 1024)
+        except untrusted.UntrustedDataError:
+            break
+    for name in (TIMESTAMP_FILE, SECRET_FILE):
+        if len(copies) == 2:
+            (folder / name).write_bytes(copies[name])
+        else:
+            (folder / name).unlink(missing_ok=True)
 
 
 @dataclass

@@ -356,10 +356,15 @@ def test_late_markers_and_submission_times_are_kept(tmp_path):
     (exchange / "dave").mkdir()
     (exchange / "dave" / "Tiny.ipynb").write_text(notebook("dave"))
     (exchange / "dave" / "timestamp.txt").write_text("=cmd|' /C calc'!A0")  # not a time: the file's date
+    # ... and the secret by which nbgrader's release_feedback returns the feedback: kept byte for byte if it is one
+    (exchange / "carol" / "submission_secret.txt").write_text("a1b2" * 32)
+    (exchange / "dave" / "submission_secret.txt").write_text("../../etc/passwd\n")
     stamp = datetime(2024, 3, 6, 8, 0, 0).timestamp()
     os.utime(exchange / "dave" / "Tiny.ipynb", (stamp, stamp))
     summary = collect_folder(exchange, course_dir, "tiny")
     assert summary.ids == ["carol", "dave"] and not summary.skipped
     assert (submitted / "carol" / "tiny" / "timestamp.txt").read_text() == "2024-03-05 10:00:00.123456 UTC\n"
+    assert (submitted / "carol" / "tiny" / "submission_secret.txt").read_text() == "a1b2" * 32
+    assert not (submitted / "dave" / "tiny" / "submission_secret.txt").exists()
     dave = (submitted / "dave" / "tiny" / "timestamp.txt").read_text().strip()
     assert datetime.fromisoformat(dave).timestamp() == stamp

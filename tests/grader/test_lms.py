@@ -11,7 +11,7 @@ from autograder.collect import collect_zip
 from autograder.grading import SubmissionResult
 from autograder.grading import TestResult as Outcome
 from autograder.lateness import Lateness
-from autograder.lms import write_canvas, write_moodle
+from autograder.lms import LmsName, moodle_folder, write_canvas, write_moodle, write_moodle_feedback
 from autograder.students import read_roster
 
 NOTEBOOK = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
@@ -80,3 +80,30 @@ def test_moodle_worksheet_has_moodles_columns_and_participant_identifiers(tmp_pa
     assert table[2][-1] == "&lt;b&gt;the kernel died&lt;/b&gt;"  # Moodle reads comments as HTML
     assert table[3][:4] == ["Participant 3003", "Cy", "", "No submission"]
     assert left_out == ["dora"]  # a Canvas user is not a Moodle participant
+
+
+def test_moodle_feedback_zip_puts_each_page_in_the_folder_moodles_import_reads(tmp_path):
+    course, roster = collected(tmp_path, ["Ana Lúcia_3001_assignsubmission_file_/Tiny.ipynb",
+                                          "Bo Chen_3002_assignsubmission_file_/Tiny.ipynb",
+                                          "dora_1001_5551_Tiny.ipynb"])
+    roster["jo"] = {"name": "Jo_Ann/Smith", "lms_user": "3004", "lms": "moodle"}  # Moodle splits folders at "_"
+    pages = {}
+    for sid in roster:
+        pages[sid] = tmp_path / "feedback" / sid / "Tiny.html"
+        pages[sid].parent.mkdir(parents=True)
+        pages[sid].write_text(f"<p>feedback for {sid}</p>")
+    path, left_out = write_moodle_feedback(tmp_path / "feedback.zip", pages, roster)
+    assert left_out == ["dora"]  # a Canvas user is not a Moodle participant
+    with zipfile.ZipFile(path) as bundle:
+        entries = {info.filename: bundle.read(info) for info in bundle.infolist()}
+    assert sorted(entries) == ["Ana Lúcia_3001_assignsubmission_file_/Tiny.html",
+                               "Bo Chen_3002_assignsubmission_file_/Tiny.html",
+                               "Jo Ann Smith_3004_assignsubmission_file_/Tiny.html"]
+    by_participant = {entry["lms_user"]: sid for sid, entry in roster.items()}
+    for entry, data in entries.items():
+        folder, file = entry.split("/")
+        # Moodle's import: a path part split at "_" into at most 5 gives name, participant id, plugin type and name.
+        name, participant, plugin_type, plugin, rest = folder.split("_", 4)
+        assert (plugin_type, plugin, rest, file) == ("assignsubmission", "file", "", "Tiny.html")
+        assert data == pages[by_participant[participant]].read_bytes()
+        assert moodle_folder(folder) == LmsName(name, participant, "moodle")  # and our collect reads it back
