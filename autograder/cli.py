@@ -268,10 +268,7 @@ def cmd_demo(args) -> int:
     moodle_zip = course.root / "reports" / f"moodle-feedback-{args.assignment}.zip" if args.lms == "moodle" else None
     step(f"feedback {args.assignment}" + (f" --moodle-zip {moodle_zip}" if moodle_zip else ""), cmd_feedback,
          moodle_zip=moodle_zip and str(moodle_zip))
-    # --- HOOK: similarity report ---------------------------------------------------------------------------
-    # `python -m autograder similarity ASSIGNMENT` (being written elsewhere) goes here, after grading: run it
-    # with step(...) like its neighbours and add its report to the artefacts listed below.
-    # --------------------------------------------------------------------------------------------------------
+    step(f"similarity {args.assignment}", cmd_similarity, top=10)
     for form, only in (("csv", None), ("canvas", None), ("moodle", args.assignment)):
         step(f"export --format {form}" + (f" --assignment {only}" if only else ""), cmd_export,
              format=form, assignment=only, lms_id=None, output=None)
@@ -287,7 +284,8 @@ def cmd_demo(args) -> int:
                  ("Moodle feedback zip", moodle_zip), ("grades", reports / "grades.csv"),
                  ("Canvas grade import", reports / "canvas.csv"),
                  ("Moodle worksheet", reports / f"moodle-{args.assignment}.csv"),
-                 ("class report", reports / f"{args.assignment}.html")]
+                 ("class report", reports / f"{args.assignment}.html"),
+                 ("similarity report", reports / f"{args.assignment}-similarity.html")]
     print(f"\nArtefacts of the term, in {course.root}:")
     for label, path in artefacts:
         if path:

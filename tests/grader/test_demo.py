@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -54,6 +55,8 @@ def test_late_policy_and_the_override_reach_the_grades(term):
     assert late["test_mean"] == "1.5" and "override" in printed  # half of test_mean's 3 points, by hand
     assert rows[demo.STUDENTS["correct"][1]]["score"] == "6"
     assert (course / "feedback").is_dir() and (course / "reports" / "tiny.html").is_file()
+    assert (course / "reports" / "tiny-similarity.html").is_file()
+    assert re.search(r"similarity tiny\n(.|\n)*compared \d+ students", printed)
 
 
 def test_grades_and_feedback_go_back_in_the_lms_own_formats(term):
