@@ -9,7 +9,8 @@ A chapter gathers the numbers of a section in one cell, hidden on the website::
 Each ``check`` asserts at once, so a changed number fails the build and ``make test``; leaving
 the block shows the reader one small table, quantity | stated by | stated | computed | agrees (✓).
 A number that is not the lecture's (a paper's, or a choice the chapter makes) names its
-``source``.
+``source``. A chapter may instead hide those cells and show every number it checked in one
+closing table, :func:`checked_so_far`, out of the reading flow.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ class Checked:
                 f"| {_fmt(self.computed)}{suffix} | {mark} |")
 
 
+# Every number checked in this kernel, by quantity and source (a cell run twice counts once).
+_CHECKED: dict[tuple[str, str], Checked] = {}
+
+
 class Checks:
     """The checks of one section: call it once per number; as a context manager it shows their table."""
 
@@ -62,7 +67,9 @@ class Checks:
                 f"{what}: computed {computed:,} but the {source} states {stated:,}"
                 + (f" (tolerance {rel_tol:.0%})" if rel_tol else "")
             )
-        self.checked.append(Checked(what, source, stated, computed, rel_tol, unit))
+        checked = Checked(what, source, stated, computed, rel_tol, unit)
+        self.checked.append(checked)
+        _CHECKED[what, source] = checked
         return computed
 
     def table(self) -> str:
@@ -84,6 +91,13 @@ class Checks:
 def checks() -> Checks:
     """A new set of checks for one section (``with lecture.checks() as check: ...``)."""
     return Checks()
+
+
+def checked_so_far() -> Checks:
+    """Every number checked so far in this kernel, as one table (a chapter's closing section shows it)."""
+    everything = Checks()
+    everything.checked = list(_CHECKED.values())
+    return everything
 
 
 def check(what: str, computed: float, stated: float, **options) -> float:

@@ -37,3 +37,11 @@ def test_rounded_billions_read_as_billions():
     assert lecture._fmt(3.8e9, approximate=True) == "about 3.8 billion"
     assert lecture._fmt(4.09e9, approximate=True) == "about 4.09 billion"
     assert lecture._fmt(3_857_973_248) == "3,857,973,248"
+
+
+def test_every_number_checked_is_listed_once_for_the_closing_table(monkeypatch):
+    monkeypatch.setattr(lecture, "display", lambda shown: None)
+    for _ in range(2):  # a cell run twice
+        lecture.check("filters of the closing-table test", 64, 64, source=lecture.CHAPTER)
+    rows = [row for row in lecture.checked_so_far().table().splitlines() if "closing-table test" in row]
+    assert rows == ["| filters of the closing-table test | this chapter's choice | 64 | 64 | ✓ |"]
