@@ -6,6 +6,7 @@
     python -m autograder feedback residual_networks
     python -m autograder export --format csv|canvas|moodle
     python -m autograder report residual_networks
+    python -m autograder similarity residual_networks [--top 10]
     python -m autograder override alice residual_networks test_identity_block 3 --comment "..."
     python -m autograder formgrader
     python -m autograder publish [--output _build/public]
@@ -140,6 +141,34 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_similarity(args) -> int:
+    """Compare the answer cells of every submission; write the most similar pairs side by side."""
+    from autograder.checks import load
+    from autograder.course import Course
+    from autograder.notebooks import AssignmentNotebook
+    from autograder.reports import write_similarity_report
+    from autograder.similarity import class_similarity
+    from autograder.students import display_names
+
+    course = Course(_config(args))
+    name = load(args.assignment, course.config.checks_modules.get(args.assignment)).notebook
+    notebooks = {student: course.notebook_path(args.assignment, name, student)[0]
+                 for student in course.students(args.assignment)}
+    result = class_similarity(args.assignment, AssignmentNotebook.load(course.config.repo, args.assignment, name),
+                              notebooks)
+    path = write_similarity_report(result, course.root / "reports" / f"{args.assignment}-similarity.html", args.top,
+                                   display_names(course.root))
+    print(f"compared {len(result.answers)} students, {len(result.pairs)} pairs; "
+          f"{len(result.flagged)} flagged (a reason to look, not proof)")
+    for pair in result.pairs[:args.top]:
+        cells = ", ".join(f"{c.grade_id} {c.similarity:.2f}{' (flagged)' if c.flagged else ''}" for c in pair.cells)
+        print(f"  {pair.similarity:4.2f} {'FLAGGED' if pair.flagged else '       '} {pair.first} / {pair.second}: {cells}")
+    for student, why in sorted(result.not_compared.items()):
+        print(f"  not compared: {student}: {why}")
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_override(args) -> int:
     """Set one test's score by hand (nbgrader's manual_score): kept across re-grades, final in every export."""
     from autograder.course import Course
@@ -255,6 +284,10 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=doc)
         sub.add_argument("assignment")
         sub.set_defaults(run=run)
+    similarity = commands.add_parser("similarity", help="write the similarity report: the most alike answer cells")
+    similarity.add_argument("assignment")
+    similarity.add_argument("--top", type=int, default=10, help="pairs shown side by side (and every flagged pair)")
+    similarity.set_defaults(run=cmd_similarity)
     collect = commands.add_parser("collect", help="import a folder per student or an LMS zip")
     collect.add_argument("assignment")
     collect.add_argument("source")

@@ -115,10 +115,10 @@ class Course:
         return sorted(p.name for p in submitted.iterdir()
                       if (p / assignment_id).is_dir() and is_student_id(p.name))
 
-    def notebook_path(self, assignment: Assignment, student: str) -> tuple[Path | None, list[str]]:
+    def notebook_path(self, assignment_id: str, notebook_name: str, student: str) -> tuple[Path | None, list[str]]:
         """The submitted notebook; a single notebook under another name is graded with a note."""
-        folder = self.root / "submitted" / student / assignment.assignment_id
-        expected = folder / f"{assignment.notebook_name}.ipynb"
+        folder = self.root / "submitted" / student / assignment_id
+        expected = folder / f"{notebook_name}.ipynb"
         if expected.is_file() and not expected.is_symlink():
             return expected, []
         others = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
@@ -178,7 +178,7 @@ class Course:
         fingerprint = self.assignment(assignment_id).fingerprint() + f"-wall{self.config.wall_time}"
         pending = []
         for student in students or self.students(assignment_id):
-            path, notes = self.notebook_path(self.assignment(assignment_id), student)
+            path, notes = self.notebook_path(assignment_id, self.assignment(assignment_id).notebook_name, student)
             key = f"{fingerprint}:{_file_digest(path)}"
             if not force and self._up_to_date(assignment_id, student, key):
                 self._reassess(assignment_id, student)  # policy.json may have changed: no new run needed

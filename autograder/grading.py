@@ -134,8 +134,7 @@ class Assignment:
              checks_module: str | None = None) -> Assignment:
         checks_module = checks_module or checks_api.module_name(assignment_id)
         checks = checks_api.load(assignment_id, checks_module)
-        source = repo / "solutions" / assignment_id / f"{checks.notebook}.ipynb"
-        release = repo / "assignments" / assignment_id / f"{checks.notebook}.ipynb"
+        source, release = AssignmentNotebook.paths(repo, assignment_id, checks.notebook)
         notebook = AssignmentNotebook.from_files(source, release)
         checks.validate([t.grade_id for t in notebook.tests])
         return cls(

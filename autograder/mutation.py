@@ -43,6 +43,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.normalize import top_level_names
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SEEDS = (1, 2)  # every mutant is judged under each, so a verdict that depends on the draw shows up
 OBSERVER_SECONDS = 300.0  # the time one observer may take on a mutant before it counts as failed
@@ -534,7 +536,7 @@ class Engine:
                 namespace[name] = _rebound(value, namespace)
         errors = {}
         for cell, source in replacements.items():
-            for name in _bound(self.answers[cell]):
+            for name in top_level_names(self.answers[cell]):
                 namespace.pop(name, None)
             try:
                 exec(compile(source, _filename(cell), "exec"), namespace)
@@ -612,7 +614,7 @@ class Engine:
         solution, _ = self._fork({})
         found = [f"{cell} raised {error}" for cell, error in errors.items()]
         for cell in replacements:
-            for name in sorted(_bound(self.answers[cell]) & set(self.recorded)):
+            for name in sorted(top_level_names(self.answers[cell]) & set(self.recorded)):
                 for args, kwargs in self.recorded[name]:
                     call = f"{name}({_describe_arguments(args, kwargs)})"
                     try:  # each gets its own copy of a model it might change (compile, unfreeze)
@@ -905,8 +907,8 @@ def affected_tests(tests: list[str], calls: dict[str, set[str]], answers: dict[s
                    replacements: dict[str, str]) -> list[str]:
     """The tests whose observation can change when these answer cells are replaced: those that call
     into them (every test, if a replacement rebinds a name another answer cell defines)."""
-    others = {name for cell, source in answers.items() if cell not in replacements for name in _bound(source)}
-    if any(_bound(source) & others for source in replacements.values()):
+    others = {name for cell, source in answers.items() if cell not in replacements for name in top_level_names(source)}
+    if any(top_level_names(source) & others for source in replacements.values()):
         return list(tests)
     return [test for test in tests if calls.get(test, set()) & set(replacements)]
 
@@ -948,23 +950,6 @@ def _plain_python(source: str) -> str:
         from IPython.core.inputtransformer2 import TransformerManager
 
         return TransformerManager().transform_cell(source)
-
-
-def _bound(source: str) -> set[str]:
-    """The names a cell binds at its top level."""
-    names = set()
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return names
-    for statement in tree.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(statement.name)
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            names |= {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
-        else:
-            names |= {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    return names
 
 
 def _rebound(function, namespace: dict):

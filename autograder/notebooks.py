@@ -45,6 +45,17 @@ class AssignmentNotebook:
     tests: list[TestCell]
 
     @classmethod
+    def load(cls, repo: Path, assignment_id: str, notebook_name: str) -> AssignmentNotebook:
+        """The notebook ``notebook_name`` of an assignment, from ``solutions/`` and ``assignments/`` of ``repo``."""
+        return cls.from_files(*cls.paths(repo, assignment_id, notebook_name))
+
+    @staticmethod
+    def paths(repo: Path, assignment_id: str, notebook_name: str) -> tuple[Path, Path]:
+        """The instructor's source of the notebook and its student release."""
+        return (repo / "solutions" / assignment_id / f"{notebook_name}.ipynb",
+                repo / "assignments" / assignment_id / f"{notebook_name}.ipynb")
+
+    @classmethod
     def from_files(cls, source_path: Path, release_path: Path) -> AssignmentNotebook:
         source = nbformat.read(source_path, as_version=4)
         release = nbformat.read(release_path, as_version=4)

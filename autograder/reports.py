@@ -1,4 +1,5 @@
-"""What the grader hands back: per-student feedback and a class report (tables: :mod:`autograder.exports`)."""
+"""What the grader hands back: per-student feedback, a class report (tables: :mod:`autograder.exports`) and a
+similarity report."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from autograder.grading import SubmissionResult
+from autograder.similarity import MAX_SHOWN_LINES, ClassSimilarity, side_by_side
 
 _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("autograder", "templates"),
@@ -115,6 +117,19 @@ def write_report(results: list[SubmissionResult], assignment_id: str, path: Path
         tests=tests,
         limits=limits_enforced(results),
     )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def write_similarity_report(result: ClassSimilarity, path: Path, top: int, names: dict[str, str] | None = None) -> Path:
+    """The ``top`` most similar pairs and every flagged one, each cell side by side (:mod:`autograder.similarity`)."""
+    pairs = [pair for rank, pair in enumerate(result.pairs) if rank < top or pair.flagged]
+    views = {(pair.first, pair.second, cell.grade_id): side_by_side(result.answers[pair.first][cell.grade_id],
+                                                                    result.answers[pair.second][cell.grade_id])
+             for pair in pairs for cell in pair.cells}
+    html = _templates.get_template("similarity.html.j2").render(result=result, pairs=pairs, views=views,
+                                                                 names=names or {}, max_lines=MAX_SHOWN_LINES)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path

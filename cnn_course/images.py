@@ -49,7 +49,7 @@ def resize_shorter_side(image: np.ndarray, side: int) -> np.ndarray:
     return resize(image, (max(side, round(height * factor)), max(side, round(width * factor))))
 
 
-def balanced_subset(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:
+def stratified_subset(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:
     """Sorted indices of about ``n`` examples drawn at random with the class proportions kept.
 
     ``n=None`` (or ``n`` at least the number of examples) returns every index.
@@ -69,10 +69,10 @@ def balanced_subset(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndar
 def load_alpacas(size: int | tuple[int, int] = 160, n: int | None = None, seed: int = 0):
     """The alpaca photos resized to ``size``: ``(images, labels)`` with images ``(N, H, W, 3)`` uint8.
 
-    ``n`` takes a class-balanced random subset (see :func:`balanced_subset`) to save time.
+    ``n`` takes a random subset with the class proportions kept (see :func:`stratified_subset`), to save time.
     """
     paths, labels = alpaca_paths()
-    keep = balanced_subset(labels, n, seed)
+    keep = stratified_subset(labels, n, seed)
     images = np.stack([load_image(paths[i], size) for i in keep])
     return images, labels[keep]
 

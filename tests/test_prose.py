@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from tests.conftest import REPO
 
@@ -81,3 +82,70 @@ def test_lecture_numbers_show_as_one_table_per_cell():
 def test_chapter_prose_does_not_talk_about_the_build():
     talk = {path.name: BUILD_TALK.findall(" ".join(markdown_cells(path))) for path in CHAPTERS}
     assert not {name: found for name, found in talk.items() if found}
+
+
+# The chapters whose form is settled; the others join as they gain a Summary and Exercises.
+FORMED = [path for path in CHAPTERS if path.name[:2] in {"06", "07", "08", "09", "10"}]
+CLOSING = ["Summary", "Exercises", "How these numbers are checked"]
+
+
+def sections(path: Path) -> list[tuple[str, list]]:
+    """The level-2 sections that open a cell, as the closing ones do: (heading, its cells up to the next)."""
+    found: list[tuple[str, list]] = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        heading = re.match(r"## (.+)", cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            found.append((heading.group(1).strip(), []))
+        if found:
+            found[-1][1].append(cell)
+    return found
+
+
+@pytest.mark.parametrize("path", FORMED, ids=lambda path: path.name[:2])
+def test_a_chapter_ends_with_its_summary_exercises_and_checks(path):
+    assert [heading for heading, _ in sections(path)][-3:] == CLOSING
+
+
+@pytest.mark.parametrize("path", FORMED, ids=lambda path: path.name[:2])
+def test_every_exercise_has_a_folded_answer(path):
+    cells = dict(sections(path))["Exercises"]
+    prose = [cell.source for cell in cells if cell.cell_type == "markdown"]
+    questions = re.findall(r"^(\d+)\. ", prose[0], re.M)
+    answers = [source for source in prose if source.startswith(":::{dropdown} Answer")]
+    assert questions and len(answers) == 1, "the questions, then their answers in one dropdown"
+    assert re.findall(r"^(\d+)\. ", answers[0], re.M) == questions
+
+
+@pytest.mark.parametrize("path", FORMED, ids=lambda path: path.name[:2])
+def test_checks_and_provenance_show_only_in_the_closing_fold(path):
+    shown_calls = re.compile(r"lecture\.check|results\.provenance|checked_so_far")
+    *reading, (heading, closing) = sections(path)
+    in_text = [cell.get("id") for _, cells in reading for cell in cells
+               if cell.cell_type == "code" and shown(cell) and shown_calls.search(cell.source)]
+    assert not in_text, "check tables and provenance lines interrupt the text"
+    folded = [cell for cell in closing if cell.cell_type == "code" and "checked_so_far" in cell.source]
+    assert heading == CLOSING[-1] and len(folded) == 1
+    assert {"remove-input", "hide-output"} <= set(folded[0].metadata.get("tags", []))
+
+
+@pytest.mark.parametrize("path", FORMED, ids=lambda path: path.name[:2])
+def test_chapters_cite_papers_not_an_unnamed_lecture(path):
+    assert not re.findall(r"[^.]*\bthe lectures?\b[^.]*", prose_text(path), re.I)
+
+
+BIBLIOGRAPHY = REPO / "book" / "references.bib"
+
+
+def bib_entries() -> list[tuple[str, str]]:
+    return re.findall(r"^@\w+\{([^,\s]+),(.*?)^\}", BIBLIOGRAPHY.read_text(), re.M | re.S)
+
+
+def test_every_citation_resolves_to_one_linked_entry():
+    entries = bib_entries()
+    keys = [key for key, _ in entries]
+    assert len(keys) == len(set(keys)), "a key defined twice"
+    unlinked = [key for key, body in entries if not re.search(r"\bdoi\s*=|doi:10\.|arxiv\.org/abs/", body)]
+    assert not unlinked, "every entry gives a DOI or an arXiv link"
+    cited = {key.strip() for path in PROSE for keys in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", prose_text(path))
+             for key in keys.split(",")}
+    assert cited and not cited - set(keys), cited - set(keys)

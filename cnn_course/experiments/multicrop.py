@@ -2,7 +2,7 @@
 
 ImageNet MobileNetV2 features and a logistic head (as in chapter 8). Photos are resized so that
 their shorter side is ``photo_side`` and the classifier sees ``crop`` x ``crop`` windows. One
-*split* is chapter 10's: a class-balanced subset of ``photos`` photos, 20% of it held out for
+*split* is chapter 10's: a subset of ``photos`` photos with the class proportions kept, 20% of it held out for
 validation; the full experiment repeats it for many seeds. The head is trained either on the
 centre crops of the training photos, or on those plus ``random_crops`` random crops of each
 (random-resized crops, half of them mirrored), as multi-crop testing is usually paired with.
@@ -34,7 +34,7 @@ def random_crop(photo: np.ndarray, crop: int, rng: np.random.Generator) -> np.nd
 
 def split(labels: np.ndarray, seed: int, photos: int, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """Chapter 10's split for ``seed``: indices (into all photos) of its training and validation photos."""
-    keep = images.balanced_subset(labels, photos, seed=seed)
+    keep = images.stratified_subset(labels, photos, seed=seed)
     train, val = images.train_val_split(labels[keep], val_fraction=val_fraction, seed=seed)
     return keep[train], keep[val]
 

@@ -1,7 +1,8 @@
-"""Which transfer-learning regime for how much data: the lecture's advice, measured on the alpaca photos.
+"""Which transfer-learning regime for how much data: the usual advice, measured on the alpaca photos.
 
-Three ways to use a few labelled photos, at several training-set sizes (class-balanced random
-subsets of the same training photos; the same held-out fifth of the photos scores them all):
+Three ways to use a few labelled photos, at several training-set sizes (random subsets of the
+same training photos, each keeping the class proportions; the same held-out fifth of the photos
+scores them all; at the largest size every seed trains on all of them):
 
 - *head only*: ImageNet MobileNetV2 frozen, a logistic head on its pooled features (chapter 8);
 - *fine-tune the top*: MobileNetV2's last three blocks and its final convolution (1.5 million
@@ -44,8 +45,8 @@ class Alpacas:
 
 
 def subset(train: np.ndarray, labels: np.ndarray, size: int, seed: int) -> np.ndarray:
-    """``size`` class-balanced photos of the training ones (indices into all photos)."""
-    return train[images.balanced_subset(labels[train], size, seed=seed)]
+    """``size`` of the training photos, drawn with the class proportions kept (indices into all photos)."""
+    return train[images.stratified_subset(labels[train], size, seed=seed)]
 
 
 def repeated(subset: np.ndarray, steps: int, batch_size: int) -> np.ndarray:

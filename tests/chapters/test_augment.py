@@ -24,9 +24,9 @@ def test_alpaca_loader_finds_every_photo():
     assert 0 < few_labels.sum() < 20  # both classes in the subset
 
 
-def test_balanced_subset_and_split_keep_class_proportions():
+def test_stratified_subset_and_split_keep_class_proportions():
     labels = np.array([0] * 40 + [1] * 60)
-    subset = images.balanced_subset(labels, 10, seed=1)
+    subset = images.stratified_subset(labels, 10, seed=1)
     assert np.bincount(labels[subset]).tolist() == [4, 6]
     train, val = images.train_val_split(labels, 0.2, seed=1)
     assert np.bincount(labels[val]).tolist() == [8, 12]

@@ -35,7 +35,7 @@ def test_multicrop_compares_the_centre_crop_with_the_mean_of_ten():
     assert scores["ten_crops_cross_entropy"] < scores["centre_cross_entropy"]
 
 
-def test_a_multicrop_split_is_a_balanced_subset_and_its_fifth():
+def test_a_multicrop_split_is_a_stratified_subset_and_its_fifth():
     _, labels = images.alpaca_paths()
     train, val = multicrop.split(labels, seed=0, photos=200, val_fraction=0.2)
     assert len(train) + len(val) == 200 and not set(train) & set(val) and len(val) == 40

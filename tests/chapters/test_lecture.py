@@ -39,9 +39,15 @@ def test_rounded_billions_read_as_billions():
     assert lecture._fmt(3_857_973_248) == "3,857,973,248"
 
 
-def test_every_number_checked_is_listed_once_for_the_closing_table(monkeypatch):
+
+def test_checked_so_far_gathers_every_section_in_one_table(monkeypatch):
+    monkeypatch.setattr(lecture, "_CHECKED", {})  # a fresh kernel
     monkeypatch.setattr(lecture, "display", lambda shown: None)
-    for _ in range(2):  # a cell run twice
-        lecture.check("filters of the closing-table test", 64, 64, source=lecture.CHAPTER)
-    rows = [row for row in lecture.checked_so_far().table().splitlines() if "closing-table test" in row]
-    assert rows == ["| filters of the closing-table test | this chapter's choice | 64 | 64 | ✓ |"]
+    with lecture.checks() as check:
+        check("weight layers", 16, 16)
+    lecture.check("blocks", 13, 13)
+    lecture.check("blocks", 13, 13)  # a cell run twice counts once
+    with pytest.raises(lecture.LectureNumberMismatch):
+        lecture.check("parameters", 130e6, 138e6, rel_tol=0.005)  # a mismatch fails and is not listed
+    table = lecture.checked_so_far().table().splitlines()
+    assert table[2:] == ["| weight layers | lecture | 16 | 16 | ✓ |", "| blocks | lecture | 13 | 13 | ✓ |"]
