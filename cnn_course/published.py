@@ -6,10 +6,11 @@ networks (:mod:`cnn_course.models.landmarks`).
 
 Top-1 accuracies are single model, single centre crop, on the 50,000 ILSVRC-2012 validation images.
 Where a paper reports that number it is the paper's own (``PAPER``); where it reports none (GoogLeNet
-gives top-5 only; AlexNet and ResNet average 10 crops, VGG evaluates densely over several scales), the
-number is torchvision's documented accuracy of its reference reimplementation (``REIMPLEMENTATION``:
-resize to 256, centre crop 224), so the chart never mixes test procedures. ``PAPERS_OWN_TOP1`` keeps
-those papers' own numbers, with their procedure, for the table.
+gives a top-5 error only; AlexNet and ResNet average 10 crops; VGG evaluates densely, the whole image
+at once, at one or several scales), the number is torchvision's documented accuracy of its reference
+reimplementation (``REIMPLEMENTATION``: resize to 256, centre crop 224), so the chart never mixes test
+procedures. A reimplementation is not always the paper's network: its ``protocol`` says how it differs.
+``PAPERS_OWN`` keeps those papers' own numbers, with their procedure, for the table.
 """
 
 from __future__ import annotations
@@ -24,31 +25,46 @@ TORCHVISION = "torchvision's documented acc@1"
 
 @dataclass(frozen=True)
 class Top1:
-    """A published top-1 accuracy on ILSVRC-2012 validation, in percent."""
+    """A published accuracy on ILSVRC-2012 validation, in percent: top-1 unless ``metric`` says top-5."""
 
     network: str
     accuracy: float
     kind: str  # PAPER or REIMPLEMENTATION
     source: str  # who states it, and where
     protocol: str  # how it was measured
+    metric: str = "top-1"
+    differs: str = ""  # how a reimplementation's network differs from the paper's
 
 
 _SINGLE_CROP = "single model, single centre crop"
 
 IMAGENET_TOP1 = {entry.network: entry for entry in (
-    Top1("AlexNet", 56.522, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224 (the 'one weird trick' variant)"),
+    # torchvision's AlexNet is the variant of Krizhevsky 2014 ("one weird trick"): 64-192-384-256-256 filters,
+    # 61.1 million parameters and 0.71 billion multiplications, not the 2012 paper's 96-256-384-384-256.
+    Top1("AlexNet", 56.522, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224",
+         differs="the 2014 'one weird trick' variant, 64-192-384-256-256 filters"),
     Top1("VGG-16", 71.592, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224"),
-    Top1("GoogLeNet", 69.778, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224 (weights ported from the paper's)"),
-    Top1("ResNet-50", 76.13, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224"),
-    Top1("ResNet-152", 78.312, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224"),
+    # torchvision's GoogLeNet weights are ported from TensorFlow (TF-slim's Inception-v1): batch normalization
+    # after every convolution and 3x3 kernels in the "5x5" branch, so not the paper's network.
+    Top1("GoogLeNet", 69.778, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224",
+         differs="batch-normalized, ported from TensorFlow: not the paper's network"),
+    # torchvision's ResNets are "v1.5": the stride sits in the 3x3 convolution (4.09 billion multiplications for
+    # ResNet-50 instead of 3.86), the parameters are the same.
+    Top1("ResNet-50", 76.13, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224", differs="v1.5, the stride in the 3×3"),
+    Top1("ResNet-152", 78.312, REIMPLEMENTATION, TORCHVISION, _SINGLE_CROP + " 224×224", differs="v1.5, the stride in the 3×3"),
     Top1("MobileNet", 70.6, PAPER, "Howard et al. 2017, MobileNets, Table 8 (1.0 MobileNet-224)", _SINGLE_CROP + " 224×224"),
     Top1("MobileNetV2", 72.0, PAPER, "Sandler et al. 2018, MobileNetV2, Table 4", _SINGLE_CROP + " 224×224"),
     Top1("EfficientNet-B0", 77.1, PAPER, "Tan and Le 2019, EfficientNet, Table 2", _SINGLE_CROP + " 224×224"),
 )}
 
-PAPERS_OWN_TOP1 = {entry.network: entry for entry in (
+PAPERS_OWN = {entry.network: entry for entry in (
     # "1 CNN": top-1 error 40.7% on val, the average over 10 crops (4 corners, centre and their mirrors).
     Top1("AlexNet", 100 - 40.7, PAPER, "Krizhevsky et al. 2012, Table 2", "1 model, 10 crops"),
+    # Configuration D trained at scales S in [256, 512], evaluated densely at the single scale Q = 384:
+    # top-1 error 25.6% (24.8% over three test scales, Table 4; 24.4% dense + multi-crop, Table 5).
+    Top1("VGG-16", 100 - 25.6, PAPER, "Simonyan and Zisserman 2015, Table 3", "1 model, dense, one scale (Q = 384)"),
+    # "1 model, 1 crop": top-5 error 10.07%; the paper gives no top-1.
+    Top1("GoogLeNet", 100 - 10.07, PAPER, "Szegedy et al. 2015, Table 3", "1 model, 1 crop", metric="top-5"),
     # Table 3 is "10-crop testing": top-1 errors 22.85% and 21.43%.
     Top1("ResNet-50", 100 - 22.85, PAPER, "He et al. 2015, Table 3", "1 model, 10 crops"),
     Top1("ResNet-152", 100 - 21.43, PAPER, "He et al. 2015, Table 3", "1 model, 10 crops"),

@@ -78,20 +78,26 @@ def measure_all(landmarks=LANDMARKS) -> list[LandmarkStats]:
     return [measure(landmark) for landmark in landmarks]
 
 
-def accuracy_cost_table(stats, accuracies=published.IMAGENET_TOP1, papers_own=published.PAPERS_OWN_TOP1) -> str:
+def accuracy_cost_table(stats, accuracies=published.IMAGENET_TOP1, papers_own=published.PAPERS_OWN) -> str:
     """A Markdown table of measured costs beside published top-1 accuracies, with where each accuracy comes from.
 
     A network without an ImageNet result (LeNet-5) shows a dash; a paper's own number measured another way
-    (10 crops) is given beside the single-crop one, never in its place.
+    (10 crops, dense evaluation, top-5) is given beside the single-crop one, never in its place.
     """
     lines = ["| network | input | parameters | multiplications per image | top-1, single crop | stated by "
-             "| the paper's own top-1 |",
+             "| the paper's own number |",
              "| :--- | :--- | ---: | ---: | ---: | :--- | :--- |"]
     for s in stats:
         top1, own = accuracies.get(s.name), papers_own.get(s.name)
         accuracy = f"{top1.accuracy:g}%" if top1 else "—"
-        source = (top1.source if top1.kind == published.PAPER else f"{top1.source} ({top1.kind})") if top1 else "no ImageNet result"
-        other = f"{own.accuracy:.4g}% ({own.protocol}; {own.source})" if own else "the same" if top1 and top1.kind == published.PAPER else ""
+        if top1 is None:
+            source = "no ImageNet result"
+        else:
+            source = top1.source if top1.kind == published.PAPER else f"{top1.source} ({'; '.join(filter(None, (top1.kind, top1.differs)))})"
+        if own:
+            other = f"{own.metric} {own.accuracy:.4g}% ({own.protocol}; {own.source})"
+        else:
+            other = "the same" if top1 and top1.kind == published.PAPER else ""
         lines.append(f"| {s.name} | {'×'.join(map(str, s.input_shape))} | {s.parameters:,} | {s.multiplications:,} "
                      f"| {accuracy} | {source} | {other} |")
     return "\n".join(lines)

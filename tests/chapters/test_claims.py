@@ -1,12 +1,13 @@
-"""What chapters 8 to 10 say about their saved experiments is what the saved results hold (fast: no TensorFlow)."""
+"""What the chapters say about the papers and their saved experiments is what those hold (fast: no TensorFlow)."""
 
 from __future__ import annotations
 
 import re
 
+import nbformat
 import numpy as np
 
-from cnn_course import results
+from cnn_course import published, results
 from tests.conftest import REPO
 from tests.test_prose import markdown_cells
 
@@ -69,3 +70,70 @@ def test_no_chapter_claims_a_fresh_subset_where_the_seeds_share_the_data():
     for name in ("08", "09", "10"):
         text = chapter_text(name)
         assert not re.search(r"a different subset|class-balanced", text, re.I), name
+
+
+def chapter_cells(name: str):
+    return nbformat.read(next((REPO / "book").glob(f"{name}_*.ipynb")), as_version=4).cells
+
+
+def test_chapter_1_counts_the_imagenet_editions_it_charts():
+    words = {"Eight": 8, "Nine": 9, "Ten": 10}
+    heading = next(heading for heading in re.findall(r"^## (.+)$", " \n".join(markdown_cells(
+        next((REPO / "book").glob("01_*.ipynb")))), re.M) if "ImageNet challenge" in heading)
+    assert words[heading.split()[0]] == len(published.ILSVRC_WINNERS) == 2017 - 2010 + 1
+
+
+def test_every_reimplemented_accuracy_has_the_papers_own_number_and_says_how_it_differs():
+    reimplemented = {name for name, entry in published.IMAGENET_TOP1.items() if entry.kind == published.REIMPLEMENTATION}
+    assert reimplemented == set(published.PAPERS_OWN)
+    assert published.PAPERS_OWN["GoogLeNet"].metric == "top-5"  # the paper gives no top-1
+    assert "not the paper's" in published.IMAGENET_TOP1["GoogLeNet"].differs
+    assert all("v1.5" in published.IMAGENET_TOP1[name].differs for name in ("ResNet-50", "ResNet-152"))
+    text = chapter_text("01")
+    assert "10.07%" in text and "61.1 million" in text and "4.09 billion" in text
+    differing = [name for name, entry in published.IMAGENET_TOP1.items() if entry.differs]
+    assert len(differing) == 4 and "four rings sit at a cost that is not quite their network's" in text
+
+
+def test_chapter_4_repeats_as_many_runs_live_as_it_says():
+    numbers = {"one": 1, "two": 2, "three": 3}
+    said = re.search(r"repeats (\w+) of them live", chapter_text("04"))
+    live = next(cell.source for cell in chapter_cells("04") if "depth.run(" in cell.source)
+    assert said and numbers[said[1]] == len(re.findall(r'\("(?:plain|residual)", \d+\)', live))
+
+
+def test_chapter_4_quotes_the_depth_experiment_as_saved():
+    record = results.load("depth")
+    plain = by(record["results"], "training_error", "kind", "depth")
+    text = chapter_text("04")
+    for depth in (8, 20):
+        mean, spread = results.mean_and_spread([errors[-1] for errors in plain["plain", depth]])
+        assert f"{100 * mean:.1f}% ± {100 * spread:.1f}%" in text
+    steps = record["settings"]["epochs"] * -(-1080 // record["settings"]["batch_size"])
+    assert f"{steps} steps" in text and "figure 6 in miniature" not in text
+
+
+def test_no_chapter_validates_on_the_test_set():
+    fits = [f"{path.name}: {cell.get('id')}" for path in sorted((REPO / "book").glob("*.ipynb"))
+            for cell in nbformat.read(path, as_version=4).cells
+            if cell.cell_type == "code" and re.search(r"validation_data=\(\s*x_test", cell.source)]
+    assert not fits
+
+
+def test_the_bias_is_credited_to_the_keras_port_not_the_original_resnet():
+    assignment = " ".join(" ".join(markdown_cells(REPO / "solutions" / "residual_networks" / "Residual_Networks.ipynb")).split())
+    for text in (chapter_text("04"), assignment):
+        assert "original ResNet-50 code" not in text and "no bias in its blocks' convolutions" in text
+
+
+def test_assignment_1_and_chapter_4_give_one_account_of_what_shortcuts_solve():
+    assignment = " ".join(" ".join(markdown_cells(REPO / "solutions" / "residual_networks" / "Residual_Networks.ipynb")).split())
+    assert "degradation" in assignment and "section 4.1" in assignment
+    assert "degradation problem" in chapter_text("04")
+
+
+def test_the_bibliography_is_built_and_listed():
+    config = (REPO / "_config.yml").read_text()
+    assert "sphinxcontrib.bibtex" in config and "book/references.bib" in config
+    assert "book/references" in (REPO / "_toc.yml").read_text()
+    assert "{bibliography}" in (REPO / "book" / "references.md").read_text()
