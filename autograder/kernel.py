@@ -73,6 +73,64 @@ def set_weights_by_role(model, seed=0, scale=0.5):
     return model
 
 
+def set_weights_keeping_signal(model, seed=0):
+    """Like :func:`set_weights_by_role`, scaled for a deep network run on batch statistics: kernels
+    by fan-in (He), normalisation near the identity, shifts small."""
+    for weight in model.weights:
+        role, shape = weight.name.split("/")[-1], tuple(weight.shape)
+        values = rng("weights", seed, role, shape).uniform(-1, 1, size=shape)
+        if role == "kernel":
+            values *= np.sqrt(6.0 / max(1, int(np.prod(shape[:-1]))))
+        elif "variance" in role or role == "gamma":
+            values = 1.0 + 0.2 * values
+        else:
+            values *= 0.1
+        weight.assign(values.astype("float32"))
+    return model
+
+
+def witness(model, shape, salt, deep=False):
+    """What ``model`` computes on a secret input of ``shape`` with secret weights (by role): a value
+    only running the model gives, which binds an observation of its structure. In inference mode;
+    a ``deep`` model in training mode, whose batch statistics keep its output depending on its input."""
+    seed = int(rng("witness", salt).integers(2**31))
+    (set_weights_keeping_signal if deep else set_weights_by_role)(model, seed)
+    return np.asarray(model(random_input(shape, seed=seed), training=deep), dtype="float32")
+
+
+def training_step(optimizer, loss, salt):
+    """The weights of a small secret logistic model after one step of ``optimizer`` on ``loss``
+    (the objects a student's compile made), on a secret batch: what that optimizer, learning rate and
+    loss do, which no description of them gives."""
+    import keras
+
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1)])
+    set_weights(model, seed=int(rng("step weights", salt).integers(2**31)))
+    x = random_input((16, 6), seed=int(rng("step inputs", salt).integers(2**31)))
+    y = (rng("step labels", salt).random((16, 1)) < 0.5).astype("float32")
+    model.compile(optimizer=optimizer, loss=loss)
+    model.train_on_batch(x, y)
+    return np.concatenate([np.asarray(w).ravel() for w in model.weights]).astype("float32")
+
+
+def train_once(network, shape, salt, learning_rate=0.1):
+    """One SGD step of ``network`` (one logit per example) on a secret batch of ``shape`` with secret
+    binary labels, eagerly (nothing to trace or compile)."""
+    import keras
+
+    network.compile(optimizer=keras.optimizers.SGD(learning_rate), run_eagerly=True, jit_compile=False,
+                    loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    labels = (rng(salt, "labels").random((int(shape[0]), 1)) < 0.5).astype("float32")
+    network.train_on_batch(random_input(shape, seed=int(rng(salt, "inputs").integers(2**31))), labels)
+    return network
+
+
+def called_inputs(layer, model):
+    """The tensors ``layer`` (e.g. a nested base model) is called on inside ``model``."""
+    return [node.input_tensors[0] for index, node in enumerate(layer._inbound_nodes)
+            if f"{id(layer)}_ib-{index}" in getattr(model, "_nodes", {f"{id(layer)}_ib-{index}"})]
+
+
 def graph(model):
     """The operations that compute ``model``'s outputs, as plain data: ``{"nodes": [...], "outputs": [...]}``.
 
@@ -136,22 +194,6 @@ def random_input(shape, seed=0):
     return rng("input", seed, shape).uniform(-1, 1, size=shape).astype("float32")
 
 
-def layer_summary(model):
-    """Type, name-free config and output shape of each layer, in order (Input layers skipped)."""
-    rows = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind == "InputLayer":
-            continue
-        rows.append({
-            "type": kind,
-            "config": _config_summary(layer),
-            "output_shape": _plain(_output_shape(layer)),
-            "trainable": bool(layer.trainable),
-        })
-    return rows
-
-
 def _config_summary(layer):
     """The name-free hyper-parameters of a layer (or keras.ops operation) that define what it computes."""
     try:
@@ -161,13 +203,6 @@ def _config_summary(layer):
     keep = ("filters", "kernel_size", "strides", "padding", "axis", "units", "activation",
             "pool_size", "rate", "mode", "factor", "use_bias")
     return {key: _plain(config[key]) for key in keep if key in config}
-
-
-def _output_shape(layer):
-    try:
-        return list(layer.output.shape)
-    except Exception:  # noqa: BLE001 - layers used several times have no single output
-        return None
 
 
 def _plain(value):

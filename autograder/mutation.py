@@ -734,6 +734,10 @@ class Worker:
     def mutants(self) -> list[Mutant]:
         return self._ask(("mutants",), 600)
 
+    def reference(self, seed: int) -> dict[str, dict]:
+        """The solution's observations under ``seed``, decoded (see :meth:`Engine.reference`)."""
+        return self._ask(("reference", seed), 600)
+
     def grade(self, replacements: dict[str, str], seeds=None) -> Graded:
         seeds = tuple(seeds or self.seeds)
         tests = affected_tests(self.tests, self.calls, self.answers, replacements)
@@ -789,6 +793,8 @@ def _serve(connection, assignment_id, seeds, repo, observer_seconds) -> None:
                 connection.send(engine.grade(request[1], request[2]))
             elif request[0] == "differences":
                 connection.send(engine.differences(request[1]))
+            elif request[0] == "reference":
+                connection.send(engine.reference(request[1]))
         except Exception as error:  # noqa: BLE001 - a fault of the engine, reported to the parent
             connection.send(RuntimeError(f"{type(error).__name__}: {error}"))
 

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from autograder import schema as schemas
-from autograder.checks.judging import Verdict, all_of, expect_close, expect_equal, failed, passed
+from autograder.checks.judging import Verdict, all_of, expect_close, expect_equal, failed, passed, witnessed
 from autograder.observations import ObservationError
 
 __all__ = ["AssignmentChecks", "Check", "GraderError", "Verdict", "all_of", "expect_close", "expect_equal",
-           "failed", "load", "module_name", "passed", "prelude_source", "run_in_kernel"]
+           "failed", "load", "module_name", "passed", "prelude_source", "run_in_kernel", "witnessed"]
 
 
 class GraderError(RuntimeError):

@@ -53,3 +53,17 @@ def all_of(*verdicts: Verdict) -> Verdict:
         if not verdict.passed:
             return verdict
     return passed("; ".join(v.message for v in verdicts if v.message))
+
+
+def witnessed(verdict: Verdict, student, reference, what: str, **tolerance) -> Verdict:
+    """``verdict`` on what an observation says (layers, calls, flags), upheld only if its witness
+    matches too: a value (``student``) that computing the observed thing on the run's secret inputs
+    and weights gives. A structure written by hand, or copied from another run, has no such value.
+    Honest code whose structure matches always has the matching witness."""
+    if not verdict.passed:
+        return verdict
+    check = expect_close(student, reference, what, **tolerance)
+    if check.passed:
+        return verdict
+    return failed(f"{check.message} The observation describes the expected structure, but running it on the "
+                  "grader's secret inputs does not give what that structure computes.")

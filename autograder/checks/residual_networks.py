@@ -10,6 +10,9 @@ and the number of classes are drawn from the run's secret seed; kernel
 sizes and strides stay those of the assignment and the images' sizes are fixed (but for the
 stages test, where any correct stem handles each size alike), so a verdict never depends on the
 draw: benchmarks/mutation.py grades every mutant of the solution under two seeds to show it.
+Layer graphs and block calls only explain a lost point: each comes with a witness, a value that only
+running the student's code on the run's secret inputs and weights gives (``kit.witness``), so an
+observation written by hand or copied from another run earns nothing.
 A model built with ``training=True`` or ``False`` and called without a ``training`` argument
 keeps the mode its layers were called with, which is how the value tests see whether
 BatchNormalization honours the block's ``training`` argument.
@@ -21,7 +24,7 @@ import json
 
 import numpy as np
 
-from autograder.checks import AssignmentChecks, expect_close, expect_equal, failed, passed
+from autograder.checks import AssignmentChecks, expect_close, expect_equal, failed, passed, witnessed
 from autograder.schema import FLOATS, SHAPE, Flag, Graph, Integer, ListOf, Nullable, OneOf, Record, Text
 
 VALUES = ListOf(Record({"case": Text(), "output": FLOATS}), 10)
@@ -56,13 +59,18 @@ def observe_identity_block_layers(ns, kit):
 
     filters = kit.distinct_sizes("identity layers", 3, low=4, high=11)
     X = keras.Input((5, 5, filters[2]))
-    graph = kit.graph(keras.Model(X, ns["identity_block"](X, 3, filters, training=False)))
-    return {"case": f"identity_block(X, f=3, filters={filters}) on a 5x5x{filters[2]} input", "graph": graph}
+    model = keras.Model(X, ns["identity_block"](X, 3, filters, training=False))
+    return {"case": f"identity_block(X, f=3, filters={filters}) on a 5x5x{filters[2]} input",
+            "graph": kit.graph(model), "witness": kit.witness(model, (2, 5, 5, filters[2]), "identity layers")}
 
 
-@CHECKS.judge("test_identity_block_layers", schema=Record({"case": Text(), "graph": Graph()}))
+WITNESSED_GRAPH = Record({"case": Text(), "graph": Graph(), "witness": FLOATS})
+
+
+@CHECKS.judge("test_identity_block_layers", schema=WITNESSED_GRAPH)
 def judge_identity_block_layers(student, reference):
-    return judge_block_layers(student["graph"], reference["graph"], reference["case"])
+    return witnessed(judge_block_layers(student["graph"], reference["graph"], reference["case"]),
+                     student["witness"], reference["witness"], reference["case"])
 
 
 @CHECKS.observer("test_identity_block_inference")
@@ -121,29 +129,42 @@ def observe_identity_block_shortcut(ns, kit):
     shape = (2, 4, 4, filters[2])
     X = keras.Input(shape[1:])
     model = kit.set_weights_by_role(keras.Model(X, ns["identity_block"](X, 3, filters, training=False)), 7)
+    x = kit.random_input(shape, seed=7)
+    found = {"output": np.asarray(model(x))}
     for weight in model.weights:  # BatchNormalization then outputs 0: the main path is switched off
         if weight.name.split("/")[-1] in ("gamma", "beta"):
             weight.assign(np.zeros(weight.shape, "float32"))
-    x = kit.random_input(shape, seed=7)
-    return {"input": x, "output": np.asarray(model(x))}
+    found["switched_off"] = np.asarray(model(x))
+    return found
 
 
-@CHECKS.judge("test_identity_block_shortcut", schema=Record({"input": FLOATS, "output": FLOATS}))
+@CHECKS.judge("test_identity_block_shortcut", schema=Record({"output": FLOATS, "switched_off": FLOATS}))
 def judge_identity_block_shortcut(student, reference):
-    x, output = reference["input"], np.asarray(student["output"])
+    """ReLU(main path + X): with the main path on (the witness: the shortcut alone, ReLU(X), is known
+    to anyone who knows the input), and switched off to tell what is wrong with the shortcut."""
     what = "identity_block with its main path switched off (every BatchNormalization's gamma and beta set to 0)"
-    verdict = expect_close(output, reference["output"], what)
-    if verdict.passed or output.shape != x.shape:
-        return verdict
-    if np.allclose(output, 0, atol=1e-5):
+    alone, off = np.asarray(reference["switched_off"]), np.asarray(student["switched_off"])
+    shortcut = expect_close(off, alone, what)
+    whole = expect_close(student["output"], reference["output"], "identity_block on secret inputs and weights")
+    if whole.passed and shortcut.passed:
+        return passed("identity_block adds the shortcut X to the main path before the last ReLU")
+    if shortcut.passed:
+        return failed(
+            "With its main path switched off your identity_block returns ReLU(X), as it should, but with the main "
+            f"path on it does not give the expected output ({whole.message}) This test credits the shortcut of a "
+            "block that computes ReLU(main path + X): fix the main path first (the block's other tests say where)."
+        )
+    if off.shape != alone.shape:
+        return shortcut
+    if np.allclose(off, 0, atol=1e-5):
         return failed(
             f"{what} should return ReLU(X), the shortcut alone, but yours returns zeros: the shortcut X is not "
             "added to the main path. Keep X_shortcut = X and add it with Add()([X, X_shortcut]) before the last ReLU."
         )
-    if np.allclose(output, x, atol=1e-4):
+    if np.any(off < 0):
         return failed(
-            f"{what} should return ReLU(X) but yours returns X itself, negative values included: the shortcut is "
-            "added after the last ReLU. Add the shortcut first, then apply the ReLU."
+            f"{what} should return ReLU(X) but yours returns negative values: the shortcut is added after the last "
+            "ReLU. Add the shortcut first, then apply the ReLU."
         )
     return failed(
         f"{what} should return ReLU(X), the shortcut alone, but yours returns something else. The main path must "
@@ -162,18 +183,20 @@ def observe_convolutional_block_layers(ns, kit):
     for case, (shape, f, s) in enumerate([((6, 6, 3), 3, 2), ((5, 7, 4), 2, 1)]):
         filters = kit.distinct_sizes(("convolutional layers", case), 3, low=4, high=11)
         X = keras.Input(shape)
-        block = ns["convolutional_block"](X, f, filters, s=s, training=False)
+        model = keras.Model(X, ns["convolutional_block"](X, f, filters, s=s, training=False))
         graphs.append({"case": f"convolutional_block(X, f={f}, filters={filters}, s={s}) on a "
-                               f"{'x'.join(map(str, shape))} input", "graph": kit.graph(keras.Model(X, block))})
+                               f"{'x'.join(map(str, shape))} input", "graph": kit.graph(model),
+                       "witness": kit.witness(model, (2, *shape), ("convolutional layers", case))})
     return graphs
 
 
-@CHECKS.judge("test_convolutional_block_layers", schema=ListOf(Record({"case": Text(), "graph": Graph()}), 10))
+@CHECKS.judge("test_convolutional_block_layers", schema=ListOf(WITNESSED_GRAPH, 10))
 def judge_convolutional_block_layers(student, reference):
     if len(student) != len(reference):
         return failed(f"Expected {len(reference)} layer graphs of convolutional_block, got {len(student)}.")
     for mine, expected in zip(student, reference):
-        verdict = judge_block_layers(mine["graph"], expected["graph"], expected["case"])
+        verdict = witnessed(judge_block_layers(mine["graph"], expected["graph"], expected["case"]),
+                            mine["witness"], expected["witness"], expected["case"])
         if not verdict.passed:
             return verdict
     return passed("convolutional_block has the expected layers, strides and shortcut")
@@ -232,37 +255,50 @@ def judge_convolutional_block_training(student, reference):
 @CHECKS.observer("test_resnet50_stages")
 def observe_resnet50_stages(ns, kit):
     import keras
+    import numpy as np
 
-    calls = []
+    calls, ends = [], {}
 
     def stand_in(kind):  # records how ResNet50 calls a block and returns a tensor of the right shape
         def block(X, f, filters, s=2 if kind == "convolutional_block" else 1, **kwargs):
             calls.append({"block": kind, "f": int(f), "filters": [int(n) for n in filters], "s": int(s),
                           "input_shape": [int(n) for n in X.shape[1:]]})
-            return keras.layers.Conv2D(int(filters[-1]), 1, strides=int(s), name=f"stand_in_{len(calls)}")(X)
+            ends.setdefault("first", X)
+            ends["last"] = keras.layers.Conv2D(int(filters[-1]), 1, strides=int(s), name=f"stand_in_{len(calls)}")(X)
+            return ends["last"]
         return block
 
     size = int(kit.rng("stages").choice([64, 96, 128]))  # any correct stem handles each size alike
     saved = {name: ns.get(name) for name in ("identity_block", "convolutional_block")}
     ns.update({name: stand_in(name) for name in saved})
-    error = None
+    error, witness = None, None
     try:
         ns["ResNet50"](input_shape=(size, size, 3), classes=6)
     except Exception as raised:  # noqa: BLE001 - after the stages, the head's error is the other tests' business
         error = f"{type(raised).__name__}: {raised}"[:500]
     finally:
         ns.update(saved)
-    return {"calls": calls, "error": error}
+    if calls:  # the witness: the chain of stand-ins as ResNet50 wired it, with secret weights, on a secret input
+        chain = keras.Model(ends["first"], ends["last"])
+        for index, layer in enumerate(chain.layers[1:]):
+            kernel = kit.rng("stand-in", index, tuple(layer.kernel.shape)).uniform(-1, 1, layer.kernel.shape)
+            layer.kernel.assign((kernel * np.sqrt(3.0 / layer.kernel.shape[2])).astype("float32"))
+            layer.bias.assign(np.zeros(layer.bias.shape, "float32"))
+        x = kit.random_input((1, *ends["first"].shape[1:]), seed=4)
+        witness = np.asarray(chain(x), dtype="float32")
+    return {"calls": calls, "error": error, "witness": witness}
 
 
 CALLS = ListOf(Record({"block": Text(100), "f": Integer(), "filters": ListOf(Integer(), 10), "s": Integer(),
                        "input_shape": SHAPE}), 1000)
 
 
-@CHECKS.judge("test_resnet50_stages", schema=Record({"calls": CALLS, "error": Nullable(Text(2000))}))
+@CHECKS.judge("test_resnet50_stages", schema=Record({"calls": CALLS, "error": Nullable(Text(2000)),
+                                                   "witness": Nullable(FLOATS)}))
 def judge_resnet50_stages(student, reference):
     """The blocks' calls alone: an error ResNet50 raises after its stages (in the head) does not count here."""
-    error, student, reference = student["error"], student["calls"], reference["calls"]
+    error, mine, theirs = student["error"], student["witness"], reference["witness"]
+    student, reference = student["calls"], reference["calls"]
     def stages(calls):
         groups = []
         for call in calls:
@@ -284,7 +320,9 @@ def judge_resnet50_stages(student, reference):
         return text
 
     if student == reference:
-        return passed("ResNet50 calls the blocks of its four stages with the right arguments")
+        return witnessed(passed("ResNet50 calls the blocks of its four stages with the right arguments"),
+                         np.zeros(0) if mine is None else mine, theirs,
+                         "stages 2 to 5 (with stand-in blocks) on a secret input")
     if error:
         return failed(f"ResNet50 raised {error} after {len(student)} calls of the blocks (ResNet-50 makes "
                       f"{len(reference)}): check the layers before that point.")
@@ -307,50 +345,48 @@ def observe_resnet50_stem_and_head(ns, kit):
     class StandIn(keras.layers.Conv2D):  # takes each block's place, so only ResNet50's own layers remain
         pass
 
+    ends = {}
+
     def stand_in(kind):
         def block(X, f, filters, s=2 if kind == "convolutional_block" else 1, **kwargs):
-            return StandIn(int(filters[-1]), 1, strides=int(s))(X)
+            ends.setdefault("first", X)
+            ends["last"] = StandIn(int(filters[-1]), 1, strides=int(s))(X)
+            return ends["last"]
         return block
 
     classes = int(kit.rng("classes").choice([4, 5, 7, 8, 9]))
     saved = {name: ns.get(name) for name in ("identity_block", "convolutional_block")}
     ns.update({name: stand_in(name) for name in saved})
-    found = {"classes": classes, "outputs": []}
     try:
-        # 64x64, the assignment's images, and 128x128, where the last feature map is 2x2 (not 1x1)
-        for size in (64, 128):
-            model = ns["ResNet50"](input_shape=(size, size, 3), classes=classes)
-            kit.set_weights_by_role(model, seed=3, scale=0.05)
-            for weight in model.weights:
-                if weight.name.split("/")[-1] == "beta":  # most normalised values negative: the ReLU shows
-                    weight.assign(kit.rng("beta", tuple(weight.shape)).uniform(-0.5, -0.2, weight.shape).astype("float32"))
-            for layer in model.layers:
-                if isinstance(layer, StandIn):  # pass the channels through (repeated), keeping the scale
-                    kernel = np.zeros(layer.kernel.shape, "float32")
-                    inputs, outputs = kernel.shape[2:]
-                    kernel[0, 0, np.arange(outputs) % inputs, np.arange(outputs)] = 1.0
-                    layer.kernel.assign(kernel)
-                    layer.bias.assign(np.zeros(layer.bias.shape, "float32"))
-            images = kit.random_input((2, size, size, 3), seed=3)
-            found["outputs"].append({"size": size, "output": np.asarray(model(images), dtype="float32")})
-            if size == 64:
-                found["graph"] = kit.graph(model)
+        model = ns["ResNet50"](input_shape=(64, 64, 3), classes=classes)
     finally:
         ns.update(saved)
-    return found
+    if not ends:
+        raise RuntimeError("ResNet50 never calls identity_block or convolutional_block")
+    kit.set_weights_by_role(model, seed=3, scale=0.05)
+    for weight in model.weights:
+        if weight.name.split("/")[-1] == "beta":  # most normalised values negative: the ReLU shows
+            weight.assign(kit.rng("beta", tuple(weight.shape)).uniform(-0.5, -0.2, weight.shape).astype("float32"))
+    # The stem on secret images, and the head on a secret feature map of stage 5's shape: each alone.
+    stem = keras.Model(model.input, ends["first"])
+    head = keras.Model(ends["last"], model.output)
+    images = kit.random_input((2, 64, 64, 3), seed=3)
+    features = np.abs(kit.random_input((2, *ends["last"].shape[1:]), seed=8)) * 2.0
+    return {"classes": classes, "stem": np.asarray(stem(images, training=False), dtype="float32"),
+            "head": np.asarray(head(features, training=False), dtype="float32"), "graph": kit.graph(model)}
 
 
 @CHECKS.judge("test_resnet50_stem_and_head", schema=Record({
-    "classes": Integer(), "outputs": ListOf(Record({"size": Integer(), "output": FLOATS}), 2), "graph": Graph()}))
+    "classes": Integer(), "stem": FLOATS, "head": FLOATS, "graph": Graph()}))
 def judge_resnet50_stem_and_head(student, reference):
-    verdict = passed("ResNet50's stem and head compute the expected function")
-    if [o["size"] for o in student["outputs"]] != [o["size"] for o in reference["outputs"]]:
-        verdict = failed("ResNet50 did not build for every input size the grader tried.")
-    for mine, expected in zip(student["outputs"], reference["outputs"]):
-        what = (f"ResNet50(input_shape=({expected['size']}, {expected['size']}, 3), classes={reference['classes']}) "
-                "with its blocks replaced by stand-ins, on secret images")
-        verdict = verdict if not verdict.passed else expect_close(mine["output"], expected["output"], what)
-    if verdict.passed:
+    """The function the stem computes on secret images and the head on a secret feature map; the
+    layers only explain a difference (a head that pools globally computes what the instructions' does)."""
+    call = f"ResNet50(input_shape=(64, 64, 3), classes={reference['classes']})"
+    stem_verdict = expect_close(student["stem"], reference["stem"],
+                                f"The stem of {call} (its layers before stage 2) on secret images")
+    head_verdict = expect_close(student["head"], reference["head"],
+                                f"The head of {call} (its layers after stage 5) on a secret feature map")
+    if stem_verdict.passed and head_verdict.passed:
         return passed("ResNet50's stem and head compute the expected function")
 
     def own_layers(graph):
@@ -370,28 +406,32 @@ def judge_resnet50_stem_and_head(student, reference):
 
     (my_stem, my_head), (stem, head) = (split(own_layers(canonical_graph(student["graph"]))),
                                         split(own_layers(canonical_graph(reference["graph"]))))
-    if my_stem != stem:
-        return failed(f"ResNet50's layers before stage 2 (the stem) should be: {'; '.join(stem)}. "
-                      f"Yours: {'; '.join(my_stem) or 'none'}.")
+    if not stem_verdict.passed:
+        if my_stem != stem:
+            return failed(f"ResNet50's layers before stage 2 (the stem) should be: {'; '.join(stem)}. "
+                          f"Yours: {'; '.join(my_stem) or 'none'}.")
+        return failed(stem_verdict.message + " Your stem lists the expected layers, so check what they compute: "
+                      "the padding, the strides and the pooling window.")
     if my_head != head:
-        return failed(f"ResNet50's layers after stage 5 (the head) should be: {'; '.join(head)}. "
-                      f"Yours: {'; '.join(my_head) or 'none'}.")
-    return failed(verdict.message + " Your stem and head list the expected layers, so check what they compute: "
-                  "the activation of the last Dense layer (softmax over `classes`), Flatten before it, the pooling "
-                  "and the padding.")
+        return failed(f"ResNet50's layers after stage 5 (the head) should compute what these do: {'; '.join(head)}. "
+                      f"Yours: {'; '.join(my_head) or 'none'}. " + head_verdict.message)
+    return failed(head_verdict.message + " Your head lists the expected layers, so check what they compute: "
+                  "the activation of the last Dense layer (softmax over `classes`) and the pooling.")
 
 
 @CHECKS.observer("test_resnet50_model")
 def observe_resnet50_model(ns, kit):
     classes = int(kit.rng("classes").choice([4, 5, 7, 8, 9]))
     model = ns["ResNet50"](input_shape=(64, 64, 3), classes=classes)
-    return {"classes": classes, "parameters": int(model.count_params()), "output_shape": list(model.output_shape),
-            "graph": kit.graph(model)}
+    found = {"classes": classes, "parameters": int(model.count_params()), "output_shape": list(model.output_shape),
+             "graph": kit.graph(model)}
+    return {**found, "witness": kit.witness(model, (2, 64, 64, 3), "model", deep=True)}
 
 
 @CHECKS.judge("test_resnet50_model", schema=Record({"classes": Integer(), "parameters": Integer(),
-                                                    "output_shape": SHAPE, "graph": Graph()}))
+                                                    "output_shape": SHAPE, "graph": Graph(), "witness": FLOATS}))
 def judge_resnet50_model(student, reference):
+    """The function (secret images, secret weights) and the parameter count; the layers explain a difference."""
     advice = " Make the identity and convolutional block tests pass first; then check the stages."
     call = f"ResNet50(input_shape=(64, 64, 3), classes={reference['classes']})"
     if student["parameters"] != reference["parameters"]:
@@ -400,14 +440,19 @@ def judge_resnet50_model(student, reference):
     verdict = expect_equal(student["output_shape"], reference["output_shape"], f"The output shape of {call}")
     if not verdict.passed:
         return verdict
+    computed = expect_close(student["witness"], reference["witness"], f"{call} on secret images and weights",
+                            atol=1e-5, rtol=1e-3)
+    if computed.passed:
+        return passed(f"ResNet-50 with {reference['parameters']:,} parameters, output shape "
+                      f"{tuple(reference['output_shape'])}")
     mine, expected = canonical_layers(student["graph"]), canonical_layers(reference["graph"])
-    if mine != expected:
-        for got, want in zip(mine, expected):
-            if got != want:
-                return failed(f"ResNet50's layers differ from the expected ones: at depth {want[0]} expected "
-                              f"{want[1]}, found {got[1]} (at depth {got[0]})." + advice)
+    for got, want in zip(mine, expected):
+        if got != want:
+            return failed(f"ResNet50's layers differ from the expected ones: at depth {want[0]} expected "
+                          f"{want[1]}, found {got[1]} (at depth {got[0]})." + advice)
+    if len(mine) != len(expected):
         return failed(f"ResNet50 should have {len(expected)} layer calls; yours has {len(mine)}." + advice)
-    return passed(f"ResNet-50 with {reference['parameters']:,} parameters, output shape {tuple(reference['output_shape'])}")
+    return failed(computed.message + " Your layers are the expected ones, so check how they are connected." + advice)
 
 
 # --- judging helpers (trusted side) -------------------------------------------------------

@@ -2,21 +2,26 @@
 
 Every observer builds what it needs afresh from the student's functions (never the notebook's
 trained ``model2``), with fixed inputs and fixed head weights, so that a correct answer gives the
-same observation as the solution. Nothing here needs training. The pretrained base is the real
-ImageNet MobileNetV2 loaded through the data layer, hence ``data_files``.
+same observation as the solution. The pretrained base is the real ImageNet MobileNetV2 loaded
+through the data layer, hence ``data_files``. Settings (layers, trainable flags, compile arguments)
+only explain a lost point: each observation also holds a witness that only running the student's
+code on the run's secrets gives (logits on secret inputs, the augmenter under secret seeds, one
+secret training step with the student's optimizer and loss, or of the model with its flags).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import AssignmentChecks, all_of, expect_close, expect_equal, failed, passed
+from autograder.checks import AssignmentChecks, all_of, expect_close, expect_equal, failed, passed, witnessed
 from autograder.schema import FLOATS, SHAPE, Flag, Integer, ListOf, Nullable, Number, OneOf, Plain, Record, Text
 
 FILES = Nullable(ListOf(Text(1000), 10_000))
 MODE = Nullable(OneOf((Flag(), Text(100))))
 COMPILED = Record({"optimizer": Text(200), "learning_rate": Number(), "loss": Text(200), "from_logits": Flag(),
-                   "metrics": ListOf(ListOf(Plain(), 2), 20), "metric_names": ListOf(Nullable(Text(200)), 20)})
+                   "metrics": ListOf(ListOf(Plain(), 2), 20), "metric_names": ListOf(Nullable(Text(200)), 20),
+                   "step": FLOATS})
+WITNESS = Nullable(FLOATS)  # None where the model has no single MobileNetV2 base to run
 
 CHECKS = AssignmentChecks(
     assignment_id="transfer_learning",
@@ -35,6 +40,8 @@ CHECKS = AssignmentChecks(
 def observe_make_datasets(ns, kit):
     import os
 
+    import numpy as np
+
     from cnn_course import data
 
     directory = str(data.resolve_dir("alpaca"))
@@ -51,12 +58,13 @@ def observe_make_datasets(ns, kit):
     found["class_names"] = [str(name) for name in (getattr(train, "class_names", None) or [])]
     images, labels = next(iter(train))
     found["batch_shapes"] = [list(images.shape), list(labels.shape)]
+    found["first_batch"] = np.asarray(images, dtype="float32").mean(axis=(1, 2))  # each photo's mean colour
     return found
 
 
 @CHECKS.judge("test_make_datasets", schema=Record({"train_files": FILES, "validation_files": FILES,
                                                   "class_names": ListOf(Text(200), 100),
-                                                  "batch_shapes": ListOf(SHAPE, 2)}))
+                                                  "batch_shapes": ListOf(SHAPE, 2), "first_batch": FLOATS}))
 def judge_make_datasets(student, reference):
     for name in ("train", "validation"):
         if student[f"{name}_files"] is None:
@@ -88,12 +96,12 @@ def judge_make_datasets(student, reference):
             "The validation set holds photos of one class only: shuffle the files (shuffle=True) "
             "before the split, with the same seed in both calls."
         )
-    return all_of(
+    return witnessed(all_of(
         expect_equal(student["class_names"], reference["class_names"], "class names"),
         expect_equal(student["batch_shapes"], reference["batch_shapes"],
                      "shapes of a batch of images and of its labels (the batch_size and image_size the grader "
                      "passed, label_mode 'int')"),
-    )
+    ), student["first_batch"], reference["first_batch"], "the mean colour of each photo of the first training batch")
 
 
 # --- data_augmenter ---------------------------------------------------------------------
@@ -101,9 +109,14 @@ def judge_make_datasets(student, reference):
 
 @CHECKS.observer("test_data_augmenter")
 def observe_data_augmenter(ns, kit):
+    import numpy as np
+
     augmenter = ns["data_augmenter"]()
     rows = []
-    for layer in getattr(augmenter, "layers", None) or []:
+    for index, layer in enumerate(getattr(augmenter, "layers", None) or []):
+        state = getattr(getattr(layer, "generator", None), "state", None)
+        if state is not None:  # a secret seed per layer: the witness below depends on what the layers do
+            state.assign(np.array([int(kit.rng("augmenter seed", index).integers(2**31)), 0], dtype=state.dtype))
         config = layer.get_config()
         row = {"type": type(layer).__name__}
         if "mode" in config:
@@ -113,11 +126,13 @@ def observe_data_augmenter(ns, kit):
             factor = [-float(factor), float(factor)] if isinstance(factor, (int, float)) else [float(f) for f in factor]
             row["factor"] = factor
         rows.append(row)
-    return {"type": type(augmenter).__name__, "layers": rows}
+    images = (kit.random_input((2, 24, 24, 3), seed=9) + 1.0) * 127.5
+    return {"type": type(augmenter).__name__, "layers": rows,
+            "witness": np.asarray(augmenter(images, training=True), dtype="float32")}
 
 
 @CHECKS.judge("test_data_augmenter", schema=Record({"type": Text(200), "layers": ListOf(
-    Record({"type": Text(200)}, {"mode": Text(200), "factor": ListOf(Number(), 2)}), 100)}))
+    Record({"type": Text(200)}, {"mode": Text(200), "factor": ListOf(Number(), 2)}), 100), "witness": FLOATS}))
 def judge_data_augmenter(student, reference):
     if student["type"] != reference["type"]:
         return failed(f"data_augmenter() should return a keras.{reference['type']}, got a {student['type']}.")
@@ -131,7 +146,8 @@ def judge_data_augmenter(student, reference):
         factor = got.get("factor", [])
         if "factor" in want and (len(factor) != len(want["factor"]) or not np.allclose(factor, want["factor"])):
             return failed(f"{got['type']} should use factor {want['factor'][-1]:g}, got {got.get('factor')}.")
-    return passed("RandomFlip('horizontal') then RandomRotation(0.2)")
+    return witnessed(passed("RandomFlip('horizontal') then RandomRotation(0.2)"), student["witness"],
+                     reference["witness"], "the augmenter on secret photos with secret random seeds")
 
 
 # --- alpaca_model -----------------------------------------------------------------------
@@ -142,6 +158,7 @@ PREPROCESSING_LAYERS = {"Rescaling", "Lambda", "Normalization"}  # equivalent wa
 @CHECKS.observer("test_alpaca_model_layers")
 def observe_alpaca_model_layers(ns, kit):
     import keras
+    import numpy as np
 
     given = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
     model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=given)
@@ -163,7 +180,16 @@ def observe_alpaca_model_layers(ns, kit):
             row["activation"] = str(layer.get_config().get("activation"))
         rows.append(row)
     augmentation_modes = [node.arguments.kwargs.get("training", "not given") for node in given._inbound_nodes]
+    bases = [layer for layer in model.layers if isinstance(layer, keras.Model) and layer.name.startswith("mobilenetv2")]
+    inputs = kit.called_inputs(bases[0], model) if len(bases) == 1 else []
+    witness = None
+    if len(inputs) == 1:  # from the base on: what the base and the head compute, whatever the preprocessing
+        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+            kit.set_weights(layer, seed=21 + index, scale=0.1)
+        witness = np.asarray(keras.Model(inputs[0], model.output)(
+            kit.random_input((2, 160, 160, 3), seed=12), training=False), dtype="float32")
     return {
+        "witness": witness,
         "layers": rows,
         "input_shape": list(model.input.shape),
         "output_shape": list(model.output.shape),
@@ -182,7 +208,7 @@ def _describe(rows):
 @CHECKS.judge("test_alpaca_model_layers", schema=Record({
     "layers": ListOf(Record({"type": Text(200)}, {"output_shape": SHAPE, "rate": Number(), "units": Integer(),
                                                   "activation": Text(200)}), 1000),
-    "input_shape": SHAPE, "output_shape": SHAPE, "augmentation_modes": ListOf(MODE, 100)}))
+    "input_shape": SHAPE, "output_shape": SHAPE, "augmentation_modes": ListOf(MODE, 100), "witness": WITNESS}))
 def judge_alpaca_model_layers(student, reference):
     if True in student["augmentation_modes"]:
         return failed("Your model calls data_augmentation(..., training=True), so it would flip and rotate photos "
@@ -191,15 +217,20 @@ def judge_alpaca_model_layers(student, reference):
     want = [row for row in reference["layers"] if row["type"] not in PREPROCESSING_LAYERS]
     if keep != want:
         return failed(f"Expected the layers {_describe(want)}; your model has {_describe(keep)}.")
-    return all_of(
+    return witnessed(all_of(
         expect_equal(student["input_shape"], reference["input_shape"], "input shape (image_shape + (3,))"),
         expect_equal(student["output_shape"], reference["output_shape"], "output shape (one logit per image)"),
-    )
+    ), _or_empty(student["witness"]), reference["witness"], "the base and the head on secret inputs")
+
+
+def _or_empty(array):
+    return np.zeros(0, "float32") if array is None else array
 
 
 @CHECKS.observer("test_alpaca_model_frozen")
 def observe_alpaca_model_frozen(ns, kit):
     import keras
+    import numpy as np
 
     model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
     bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
@@ -207,12 +238,23 @@ def observe_alpaca_model_frozen(ns, kit):
     if len(bases) == 1:
         found["base_trainable"] = bool(bases[0].trainable)
         found["base_trainable_weights"] = len(bases[0].trainable_weights)
+        # The witness: the Dense layer after one step on secret photos, which moves it by the features
+        # the frozen base gives those photos (dropout off, so that the step is the same in every run).
+        (inputs,) = kit.called_inputs(bases[0], model)
+        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.Dropout):
+                layer.rate = 0.0
+        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+            kit.set_weights(layer, seed=31 + index, scale=0.1)
+        kit.train_once(keras.Model(inputs, model.output), (4, 160, 160, 3), "frozen")
+        found["step"] = np.concatenate([np.asarray(w).ravel() for layer in dense for w in layer.weights])
     return found
 
 
 @CHECKS.judge("test_alpaca_model_frozen", schema=Record(
     {"n_bases": Integer(), "trainable_shapes": ListOf(SHAPE, 10_000)},
-    {"base_trainable": Flag(), "base_trainable_weights": Integer()}))
+    {"base_trainable": Flag(), "base_trainable_weights": Integer(), "step": FLOATS}))
 def judge_alpaca_model_frozen(student, reference):
     if student["n_bases"] != 1:
         return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
@@ -221,8 +263,10 @@ def judge_alpaca_model_frozen(student, reference):
             f"The base is not frozen ({student.get('base_trainable_weights', 'some')} trainable weights): "
             "set base_model.trainable = False before building the model."
         )
-    return expect_equal(student["trainable_shapes"], reference["trainable_shapes"],
-                        "shapes of the trainable weights (only the Dense kernel and bias)")
+    return witnessed(expect_equal(student["trainable_shapes"], reference["trainable_shapes"],
+                                  "shapes of the trainable weights (only the Dense kernel and bias)"),
+                     _or_empty(student.get("step")), reference["step"],
+                     "the Dense layer after one training step on secret photos")
 
 
 @CHECKS.observer("test_alpaca_model_preprocessing")
@@ -265,28 +309,36 @@ def observe_alpaca_model_inference_mode(ns, kit):
         if f"{id(base)}_ib-{index}" in getattr(model, "_nodes", {f"{id(base)}_ib-{index}"}):
             value = node.arguments.kwargs.get("training", "not given")
             recorded.append(value if isinstance(value, (bool, str)) else repr(value))
-    # Unfrozen, a base in training mode would normalise with batch statistics and update them.
+    called = kit.called_inputs(base, model)
+    if len(called) != 1:
+        return {"n_bases": 1, "recorded_training": recorded}
+    # Unfrozen, a base in training mode would normalise with batch statistics and update them. From the
+    # base on (whatever the preprocessing), with secret Dense weights and dropout off.
+    network = keras.Model(called[0], model.output)
     base.trainable = True
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dropout):
             layer.rate = 0.0
+    for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+        kit.set_weights(layer, seed=41 + index, scale=0.1)
     norms = [l for l in base.layers if isinstance(l, keras.layers.BatchNormalization)]
     before = [np.array(l.moving_mean) for l in norms]
-    images = (kit.random_input((4, 160, 160, 3), seed=6) + 1.0) * 127.5
-    default = np.asarray(model(images))  # no training argument: the recorded value decides
+    x = kit.random_input((4, 160, 160, 3), seed=6)
+    default = np.asarray(network(x), dtype="float32")  # no training argument: the recorded value decides
     changed = any(not np.array_equal(a, np.array(l.moving_mean)) for a, l in zip(before, norms))
-    inference = np.asarray(model(images, training=False))
+    inference = np.asarray(network(x, training=False))
     return {
         "n_bases": 1,
         "recorded_training": recorded,
         "moving_statistics_changed": bool(changed),
         "difference_from_inference": float(np.max(np.abs(default - inference))),
+        "default": default,
     }
 
 
 @CHECKS.judge("test_alpaca_model_inference_mode", schema=Record({"n_bases": Integer()}, {
     "recorded_training": ListOf(MODE, 100), "moving_statistics_changed": Flag(),
-    "difference_from_inference": Number()}))
+    "difference_from_inference": Number(), "default": FLOATS}))
 def judge_alpaca_model_inference_mode(student, reference):
     if student["n_bases"] != 1:
         return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
@@ -300,7 +352,8 @@ def judge_alpaca_model_inference_mode(student, reference):
             "Called without a training argument, your model runs the base in training mode "
             "(its batch-normalisation statistics change): call it with training=False."
         )
-    return passed("the base is called with training=False")
+    return witnessed(passed("the base is called with training=False"), _or_empty(student.get("default")),
+                     reference["default"], "the model called without a training argument on secret inputs")
 
 
 # --- compiling ----------------------------------------------------------------------------
@@ -315,7 +368,8 @@ def observe_compile_model(ns, kit):
     ns["compile_model"](model, learning_rate=learning_rate)
     metrics = model.get_compile_config().get("metrics") or []  # their names are the history's keys
     names = [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in metrics]
-    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names]}
+    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names],
+            "step": kit.training_step(model.optimizer, model.loss, "compile")}
 
 
 def _judge_compiled(student, reference):
@@ -339,7 +393,8 @@ def _judge_compiled(student, reference):
             "Name the metric 'accuracy': BinaryAccuracy(name='accuracy', threshold=0.0) (your metrics are named "
             f"{student['metric_names']}); the training history and its plots read 'accuracy' and 'val_accuracy'."
         )
-    return passed(f"{reference['optimizer']}, {reference['loss']}(from_logits=True), binary accuracy at 0")
+    return witnessed(passed(f"{reference['optimizer']}, {reference['loss']}(from_logits=True), binary accuracy at 0"),
+                     student["step"], reference["step"], "a small model after one step of your optimizer on your loss")
 
 
 @CHECKS.judge("test_compile_model", schema=COMPILED)
@@ -353,6 +408,7 @@ def judge_compile_model(student, reference):
 @CHECKS.observer("test_fine_tuning_layers")
 def observe_fine_tuning_layers(ns, kit):
     import keras
+    import numpy as np
 
     # The augmentation is a keras.Sequential, as in the notebook: the base is not the first nested model.
     augmentation = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
@@ -362,31 +418,57 @@ def observe_fine_tuning_layers(ns, kit):
     if len(bases) != 1:
         return {"n_bases": len(bases)}
     base = bases[0]
-    return {
+    found = {
         "n_bases": 1,
         "base_trainable": bool(base.trainable),
         "layer_trainable": [bool(layer.trainable) for layer in base.layers],
+        "layer_types": [type(layer).__name__ for layer in base.layers],
         "n_trainable_weights": len(model.trainable_weights),
     }
+    called = kit.called_inputs(base, model)
+    if len(called) == 1:
+        # The witness: how far one step on secret photos moves each layer of the base (a frozen layer
+        # not at all; a trainable BatchNormalization its moving averages too). Dropout off, secret head.
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.Dropout):
+                layer.rate = 0.0
+        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+            kit.set_weights(layer, seed=51 + index, scale=0.1)
+        before = [[np.array(w) for w in layer.weights] for layer in base.layers]
+        kit.train_once(keras.Model(called[0], model.output), (2, 160, 160, 3), "fine-tuning", learning_rate=0.05)
+        found["moved"] = np.array([max((float(np.max(np.abs(np.array(w) - old))) for w, old in zip(layer.weights, olds)),
+                                       default=0.0) for layer, olds in zip(base.layers, before)], dtype="float32")
+    return found
 
 
 @CHECKS.judge("test_fine_tuning_layers", schema=Record({"n_bases": Integer()}, {
-    "base_trainable": Flag(), "layer_trainable": ListOf(Flag(), 10_000), "n_trainable_weights": Integer()}))
+    "base_trainable": Flag(), "layer_trainable": ListOf(Flag(), 10_000), "layer_types": ListOf(Text(200), 10_000),
+    "n_trainable_weights": Integer(), "moved": FLOATS}))
 def judge_fine_tuning_layers(student, reference):
     if student["n_bases"] != 1:
         return failed(f"Expected one MobileNetV2 base in the model, found {student['n_bases']}.")
     if not student.get("base_trainable"):
         return failed("The base is still frozen: set base.trainable = True, then freeze its first layers.")
-    flags, want = student.get("layer_trainable", []), reference["layer_trainable"]
+    flags, want, kinds = student.get("layer_trainable", []), reference["layer_trainable"], reference["layer_types"]
     if flags != want:
         first = flags.index(True) if True in flags else None
         expected = want.index(True) if True in want else len(want)
         if first != expected:
             return failed(f"The first trainable layer of the base should be layer {expected}, got {first}: "
                           f"freeze base.layers[:{expected}] and only those.")
-        return failed(f"Every layer of the base from layer {expected} on should be trainable, and no layer before it.")
-    return expect_equal(student.get("n_trainable_weights"), reference["n_trainable_weights"],
-                        "number of trainable weight tensors after unfreezing")
+        wrong = [i for i, (got, wanted) in enumerate(zip(flags, want)) if got != wanted]
+        if len(flags) == len(want) and all(flags[i] and kinds[i] == "BatchNormalization" for i in wrong):
+            return failed(
+                f"{len(wrong)} BatchNormalization layers of the base are trainable (the first is layer {wrong[0]}): "
+                "keep every BatchNormalization layer frozen when you unfreeze the last layers, or their moving "
+                "averages follow the small batches of alpaca photos (chapter 8 measures what that costs)."
+            )
+        return failed(f"Every layer of the base from layer {expected} on should be trainable but the "
+                      "BatchNormalization layers, and no layer before it.")
+    return witnessed(expect_equal(student.get("n_trainable_weights"), reference["n_trainable_weights"],
+                                  "number of trainable weight tensors after unfreezing"),
+                     _or_empty(student.get("moved")), reference["moved"],
+                     "how far one training step on secret photos moves each layer of the base")
 
 
 @CHECKS.observer("test_fine_tuning_compile")
@@ -399,7 +481,8 @@ def observe_fine_tuning_compile(ns, kit):
     ns["unfreeze_and_compile"](model, base_learning_rate=learning_rate)
     metrics = model.get_compile_config().get("metrics") or []  # their names are the history's keys
     names = [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in metrics]
-    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names]}
+    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names],
+            "step": kit.training_step(model.optimizer, model.loss, "fine-tuning compile")}
 
 
 @CHECKS.judge("test_fine_tuning_compile", schema=COMPILED)

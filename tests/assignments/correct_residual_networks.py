@@ -188,6 +188,14 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     return keras.Model(X_input, X)
 '''
 
+# A head that pools globally: on the 64x64 images stage 5 leaves a 2x2 map, so GlobalAveragePooling2D
+# computes what AveragePooling2D(2) followed by Flatten computes.
+RESNET50_GLOBAL_POOLING = RESNET50_KEYWORDS.replace(
+    """    X = layers.AveragePooling2D(pool_size=(2, 2), padding="valid")(X)
+    X = layers.Flatten()(X)
+""", """    X = layers.GlobalAveragePooling2D()(X)
+""")
+
 # Three spellings of the ReLU and the functional `layers.add`.
 RELU_SPELLINGS_IDENTITY = '''
 def identity_block(X, f, filters, training=True, initializer=random_uniform):
@@ -216,6 +224,7 @@ CORRECT = {
     "softmax_layer": {"ResNet50": RESNET50_SOFTMAX_LAYER},
     "stage_table": {"ResNet50": RESNET50_STAGE_TABLE},
     "keywords_everywhere": {"ResNet50": RESNET50_KEYWORDS},
+    "global_average_pooling_head": {"ResNet50": RESNET50_GLOBAL_POOLING},
     "everything_other_style": {"identity_block": OTHER_NAMES_IDENTITY,
                                "convolutional_block": LAYERS_FIRST_CONVOLUTIONAL, "ResNet50": RESNET50_STAGE_TABLE},
 }

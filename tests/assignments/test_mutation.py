@@ -12,8 +12,10 @@ import importlib
 
 import pytest
 
+from autograder import checks as checks_api
 from autograder import mutation
 from tests.assignments.equivalent_mutants import EQUIVALENT
+from tests.assignments.forgery import forgeries
 
 ASSIGNMENTS = ["residual_networks", "transfer_learning"]
 SAMPLE_SIZE = 6
@@ -226,3 +228,22 @@ def test_a_sample_of_mutants_is_killed(worker):
     assert len(chosen) == SAMPLE_SIZE and len({m.operator for m in chosen}) == SAMPLE_SIZE
     survivors = [m.key for m in chosen if engine.grade({m.cell: m.source}).full_marks]
     assert not survivors
+
+
+@pytest.mark.slow
+def test_no_observation_can_be_written_without_an_implementation_or_replayed(worker):
+    """Every test fails an observation forged from the grader's code and the run's seed alone (every
+    structural fact written by hand, every array what one can compute without an implementation),
+    and one replayed from another run; the true observation passes."""
+    assignment_id, engine = worker
+    checks = checks_api.load(assignment_id)
+    seed, other_seed = mutation.SEEDS[0], 4242
+    reference, other_run = engine.reference(seed), engine.reference(other_seed)
+    assert set(reference) == set(checks.checks)
+    forgeable = {}
+    for test, expected in reference.items():
+        assert checks.verdict(test, expected, expected).passed, test
+        for how, forged in forgeries(expected["value"], other_run[test]["value"], seed):
+            if checks.verdict(test, {"value": forged}, expected).passed:
+                forgeable.setdefault(test, []).append(how)
+    assert not forgeable, forgeable
