@@ -208,10 +208,16 @@ def test_fine_tuning_layers(unfreeze_and_compile, alpaca_model) -> None:
     flags = [layer.trainable for layer in base.layers]
     first = flags.index(True) if True in flags else None
     assert first == FINE_TUNE_AT, f"The first trainable layer of the base should be layer {FINE_TUNE_AT}, got {first}."
-    assert all(flags[FINE_TUNE_AT:]), "Every layer of the base from layer 120 on should be trainable."
+    normalization = [isinstance(layer, keras.layers.BatchNormalization) for layer in base.layers]
+    trainable_norms = [i for i, (flag, norm) in enumerate(zip(flags, normalization)) if flag and norm]
+    assert not trainable_norms, (f"Keep the BatchNormalization layers of the base frozen: layers {trainable_norms[:5]}"
+                                 f"{' ...' if len(trainable_norms) > 5 else ''} are trainable.")
+    assert all(flag for flag, norm in zip(flags[FINE_TUNE_AT:], normalization[FINE_TUNE_AT:]) if not norm), (
+        "Every layer of the base from layer 120 on, but the BatchNormalization layers, should be trainable.")
     n_weights = len(model.trainable_weights)
     print(f"{n_weights} trainable weight tensors after unfreezing")
-    _ok(f"layers 0-{FINE_TUNE_AT - 1} of the base frozen, layers {FINE_TUNE_AT}-{len(flags) - 1} trainable")
+    _ok(f"layers 0-{FINE_TUNE_AT - 1} of the base frozen, layers {FINE_TUNE_AT}-{len(flags) - 1} trainable "
+        "but their BatchNormalization layers")
 
 
 def test_fine_tuning_compile(unfreeze_and_compile, alpaca_model) -> None:

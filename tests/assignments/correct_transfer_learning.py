@@ -124,7 +124,7 @@ def unfreeze_and_compile(model, base_learning_rate=BASE_LEARNING_RATE):
     base = [layer for layer in model.layers if isinstance(layer, keras.Model) and len(layer.layers) > 100][0]
     base.trainable = True
     for index, layer in enumerate(base.layers):
-        layer.trainable = index >= 120
+        layer.trainable = index >= 120 and not isinstance(layer, keras.layers.BatchNormalization)
     model.compile(optimizer=keras.optimizers.RMSprop(base_learning_rate / 10),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)])
@@ -141,6 +141,9 @@ def unfreeze_and_compile(model, base_learning_rate=BASE_LEARNING_RATE):
     base.trainable = True
     for layer in base.layers[:FINE_TUNE_FROM]:
         layer.trainable = False
+    for layer in base.layers:
+        if type(layer).__name__ == "BatchNormalization":
+            layer.trainable = False
     optimizer = keras.optimizers.RMSprop(learning_rate=base_learning_rate * 0.1)
     model.compile(optimizer=optimizer, loss=keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)])

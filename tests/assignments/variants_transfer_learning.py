@@ -34,6 +34,15 @@ VARIANTS = {
         edits={"unfreeze_and_compile": [("fine_tune_at = 120", "fine_tune_at = 100")]},
         fails={"test_fine_tuning_layers"},
     ),
+    # Fine-tuning lets the BatchNormalization layers from 120 on train: in fit they normalise with the
+    # statistics of each batch and their moving averages follow the alpaca photos.
+    "batchnorm_unfrozen": Variant(
+        edits={"unfreeze_and_compile": [(
+            "    for layer in base.layers[fine_tune_at:]:\n"
+            "        if isinstance(layer, keras.layers.BatchNormalization):\n"
+            "            layer.trainable = False\n", "")]},
+        fails={"test_fine_tuning_layers"},
+    ),
     # The loss applies no sigmoid to the logits the model outputs.
     "from_logits_false": Variant(
         edits={"compile_model": [("BinaryCrossentropy(from_logits=True)", "BinaryCrossentropy(from_logits=False)")]},

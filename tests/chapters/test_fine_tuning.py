@@ -35,3 +35,26 @@ def test_frozen_batch_norm_keeps_its_statistics_while_the_rest_trains():
     assert moved.pop("other layers") > 0  # the convolution trains
     assert moved == {"gamma": 0.0, "beta": 0.0, "moving_mean": 0.0, "moving_variance": 0.0}
     assert not base.trainable  # the flag is restored too
+
+
+def test_assignment_2_fine_tunes_as_this_chapter_teaches(repo):
+    """The solution's unfreeze_and_compile, run on a stand-in base, keeps every BatchNormalization layer
+    frozen (the setting the test above shows keeps the stored statistics) and trains the rest from 120 on."""
+    from autograder.notebooks import answers_from_source
+    from cnn_course.public_tests import transfer_learning as public_tests
+
+    source = repo / "solutions" / "transfer_learning" / "Transfer_Learning_MobileNetV2.ipynb"
+    namespace = {"keras": keras, "BASE_LEARNING_RATE": 0.001, "find_base": public_tests.find_base}
+    exec(answers_from_source(source, ["unfreeze_and_compile"])["unfreeze_and_compile"], namespace)
+    inputs = keras.Input((4,))
+    x = inputs
+    for _ in range(70):  # 140 layers, every other one a BatchNormalization, as in MobileNetV2's blocks
+        x = keras.layers.BatchNormalization()(keras.layers.Dense(4)(x))
+    base = keras.Model(inputs, x, name="mobilenetv2_stand_in")
+    base.trainable = False
+    model = keras.Sequential([keras.Input((4,)), base, keras.layers.Dense(1)])
+    namespace["unfreeze_and_compile"](model)
+    for index, layer in enumerate(base.layers):
+        normalization = isinstance(layer, keras.layers.BatchNormalization)
+        assert layer.trainable == (index >= 120 and not normalization), (index, layer.name)
+    assert base.trainable and any(layer.trainable for layer in base.layers)
