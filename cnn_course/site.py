@@ -8,7 +8,9 @@ notebook from it. Pages written in Markdown may also quote the settings: ``{{ co
 (replaced as the page is read, code blocks included).
 
 It also keeps the pages clean: the notebooks it executes draw no progress bars
-(:mod:`cnn_course.progress`), and a script the page would load twice is loaded once.
+(:mod:`cnn_course.progress`), and a script the page would load twice is loaded once. It gives each page
+one header, the theme's article header, whose buttons open the chapter list and the page's contents
+(:func:`theme_options`), and builds no empty index.
 """
 
 from __future__ import annotations
@@ -27,9 +29,15 @@ def settings() -> dict[str, str]:
 
 
 def theme_options() -> dict[str, object]:
-    """The sphinx-book-theme options that say where the course lives, and its two buttons that link there."""
+    """The sphinx-book-theme options that say where the course lives, and its two buttons that link there.
+
+    ``navbar_persistent`` is empty, as sphinx-book-theme means it to be: pydata-sphinx-theme 0.17 sets it
+    to a search field unless the site sets it, which brings back the pydata top header, with a second
+    search field on a laptop and a second pair of sidebar buttons, hidden, that pydata's script binds
+    its clicks to (it takes the first ``.primary-toggle`` of the page), so the visible buttons did nothing.
+    """
     return {"repository_url": locations.REPOSITORY_URL, "repository_branch": locations.BRANCH, "path_to_docs": "",
-            "use_repository_button": True, "use_issues_button": True}
+            "use_repository_button": True, "use_issues_button": True, "navbar_persistent": []}
 
 
 # What a screen reader says for the site's logo (_config.yml's logo:), a link to the home page.
@@ -39,6 +47,8 @@ LOGO_ALT_TEXT = "CNN Case Studies, home page"
 def _set_repository(app, config) -> None:
     options = config.html_theme_options or {}
     config.html_theme_options = {**options, **theme_options(), "logo": {**options.get("logo", {}), "alt_text": LOGO_ALT_TEXT}}
+    # The book has no index entries: Sphinx would build an empty index page and link every page to it.
+    config.html_use_index = False
 
 
 def _quote_settings(app, docname, source) -> None:

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 KNOWN_CONSOLE_NOISE: tuple[str, ...] = ()
 # Window widths the pages must fit: a laptop and a phone.
 WIDTHS = (1366, 390)
+LAPTOP_WIDTH, PHONE_WIDTH = WIDTHS
 # What tqdm writes: "42%|████      | 5/12 [00:01<00:02, 3.70it/s]".
 PROGRESS_BAR = re.compile(r"\d+%\||█|\d+(\.\d+)?(it|s)/(s|it)\]|\?it/s\]")
 # Alt text that is only where the image lives, e.g. "../_images/a8cf34c3….png": one word holding a
@@ -26,7 +27,6 @@ FILE_NAME_ALT = re.compile(r"^\S*[/\\]\S*$|\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]
 # Figures on a laptop's screen: a raster image must carry at least this many of its pixels per pixel it
 # is shown at (a high-density screen, or a reader zooming in, still sees it sharp); an SVG is sharp at any
 # size, but its smallest text, as shown, must still be readable.
-LAPTOP_WIDTH = 1366
 RASTER_DENSITY = 1.5
 MIN_TEXT_PX = 10
 # matplotlib's SVG writes each text as a group of glyph outlines placed by "translate(x y) scale(s -s)":
@@ -317,3 +317,87 @@ def test_figures_are_sharp_and_their_text_readable(browser, site_url, built_site
         elif natural < RASTER_DENSITY * shown - 0.5:
             problems.append(f"{name}: {natural} px shown at {shown:.0f} px, {natural / shown:.2f} pixels per pixel")
     assert not problems, f"{page} at {LAPTOP_WIDTH} px:\n" + "\n".join(problems)
+
+
+def _emulate(browser, width: int, height: int = 844) -> None:
+    """A laptop's window, or at PHONE_WIDTH a phone: touch, mobile viewport."""
+    phone = width == PHONE_WIDTH
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone})
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": phone, "maxTouchPoints": 5 if phone else 1})
+
+
+def _stop_emulating(browser) -> None:
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _tap(browser, selector: str) -> None:
+    """A finger's tap on the centre of the one visible element matching ``selector``."""
+    boxes = browser.execute_script("""
+        return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getBoundingClientRect())
+          .filter(r => r.width > 0 && r.height > 0).map(r => [r.left + r.width / 2, r.top + r.height / 2]);""", selector)
+    assert len(boxes) == 1, f"{len(boxes)} visible {selector!r}"
+    (x, y), = boxes
+    for kind, points in (("touchStart", [{"x": x, "y": y}]), ("touchEnd", [])):
+        browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+    time.sleep(0.5)
+
+
+def _visible_links(browser, container: str) -> list[str]:
+    return browser.execute_script("""
+        const box = document.querySelector(arguments[0]);
+        return box ? Array.from(box.querySelectorAll('a')).filter(a => a.getBoundingClientRect().width > 0
+          && getComputedStyle(a).visibility !== 'hidden').map(a => a.textContent.trim()) : [];""", container)
+
+
+def test_on_a_phone_the_buttons_open_the_chapter_list_and_the_page_contents(browser, site_url):
+    _emulate(browser, PHONE_WIDTH)
+    try:
+        browser.get(f"{site_url}/book/04_resnets.html")
+        assert not _visible_links(browser, "#pst-primary-sidebar-modal")
+        _tap(browser, ".primary-toggle")
+        chapters = _visible_links(browser, "#pst-primary-sidebar-modal")
+        assert any("Residual networks" in link for link in chapters) and len(chapters) >= 10, chapters
+        browser.execute_script("document.querySelector('#pst-primary-sidebar-modal').close()")
+        _tap(browser, ".secondary-toggle")
+        contents = _visible_links(browser, "#pst-secondary-sidebar-modal")
+        assert any("The residual block" in link for link in contents), contents
+    finally:
+        _stop_emulating(browser)
+
+
+def test_on_a_laptop_the_menu_button_hides_and_shows_the_chapter_list(browser, site_url):
+    _emulate(browser, LAPTOP_WIDTH, 900)
+    try:
+        browser.get(f"{site_url}/book/04_resnets.html")
+        shown = lambda: bool(_visible_links(browser, "#pst-primary-sidebar"))  # noqa: E731
+        button = [b for b in browser.find_elements("css selector", ".primary-toggle") if b.is_displayed()]
+        assert len(button) == 1 and shown()
+        button[0].click()
+        time.sleep(0.5)
+        assert not shown(), "the menu button did not hide the chapter list"
+        button[0].click()
+        time.sleep(0.5)
+        assert shown(), "the menu button did not bring the chapter list back"
+    finally:
+        _stop_emulating(browser)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_one_search_field_or_button(browser, site_url, width):
+    _emulate(browser, width, 900)
+    try:
+        browser.get(f"{site_url}/book/intro.html")
+        searches = browser.execute_script("""
+            return Array.from(document.querySelectorAll('.search-button-field, .search-button'))
+              .filter(e => e.getBoundingClientRect().width > 0).map(e => e.className);""")
+    finally:
+        _stop_emulating(browser)
+    assert len(searches) == 1, searches
+
+
+def test_no_page_links_to_an_empty_index(built_site):
+    linked = [page for page in toc_pages() if "genindex.html" in (built_site / page).read_text()]
+    index = built_site / "genindex.html"
+    assert not linked or "<td" in index.read_text(), f"pages link to an empty index: {linked}"
