@@ -10,15 +10,19 @@ notebook from it. Pages written in Markdown may also quote the settings: ``{{ co
 It also keeps the pages clean: the notebooks it executes draw no progress bars
 (:mod:`cnn_course.progress`), and a script the page would load twice is loaded once. It gives each page
 one header, the theme's article header, whose buttons open the chapter list and the page's contents
-(:func:`theme_options`), and builds no empty index.
+(:func:`theme_options`), builds no empty index, and shows each figure at least as wide as its smallest
+text needs to be readable (:func:`figure_widths`; a narrower screen scrolls the figure sideways).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
+from pathlib import Path
 
 from cnn_course import locations, progress
+from cnn_course.plots import inline
 
 _SETTING = re.compile(r"\{\{\s*course\.(\w+)\s*\}\}")
 
@@ -49,6 +53,39 @@ def _set_repository(app, config) -> None:
     config.html_theme_options = {**options, **theme_options(), "logo": {**options.get("logo", {}), "alt_text": LOGO_ALT_TEXT}}
     # The book has no index entries: Sphinx would build an empty index page and link every page to it.
     config.html_use_index = False
+
+
+# The smallest text a figure may show, in CSS pixels, and the style sheet that sizes the figures (written
+# into the built site's _static/, linked from every page).
+MIN_TEXT_PX = inline.MIN_TEXT_PX
+FIGURE_WIDTHS_CSS = "figure-widths.css"
+
+
+def figure_widths(images: Path, min_px: float = MIN_TEXT_PX) -> dict[str, str]:
+    """The style of each figure in the folder ``images`` that needs one: at least as wide as its smallest
+    text needs to be ``min_px`` high, and a JPEG as wide as it was drawn (its pixels are at twice that)."""
+    styles = {}
+    for path in sorted(images.glob("*")):
+        if path.suffix.lower() not in (".svg", ".jpg", ".jpeg"):
+            continue
+        figure = path.read_bytes()
+        style = []
+        if text := inline.smallest_text(figure):
+            style.append(f"min-width: {math.ceil(text.readable_width(min_px))}px;")
+        if width := inline.css_width(figure):
+            style.append(f"width: {width:.0f}px;")
+        if style:
+            styles[path.name] = " ".join(style)
+    return styles
+
+
+def _write_figure_widths(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    rules = [f'article img[src$="/{name}"] {{ {style} }}' for name, style in figure_widths(Path(app.outdir) / "_images").items()]
+    (Path(app.outdir) / "_static" / FIGURE_WIDTHS_CSS).write_text(
+        f"/* Written by cnn_course.site: each figure's width, and its narrowest readable one ({MIN_TEXT_PX} px text). */\n"
+        + "\n".join(rules) + "\n")
 
 
 def _quote_settings(app, docname, source) -> None:
@@ -85,4 +122,6 @@ def setup(app):
     app.connect("config-inited", _set_repository, priority=100)
     app.connect("source-read", _quote_settings)
     app.connect("html-page-context", _load_each_script_once, priority=900)
+    app.add_css_file(FIGURE_WIDTHS_CSS)
+    app.connect("build-finished", _write_figure_widths)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
