@@ -34,6 +34,8 @@ RASTER_DENSITY = 1.5
 MIN_TEXT_PX = {LAPTOP_WIDTH: 10, PHONE_WIDTH: site.MIN_TEXT_PX}
 # What a page may load of its own (its HTML and its figures; the theme, fonts and MathJax are shared).
 MAX_PAGE_BYTES = 3_000_000
+# Outputs a reader should never see: a stray return value of a plotting call, an untouched exercise's check.
+STRAY_OUTPUTS = re.compile(r"&lt;matplotlib\.|<matplotlib\.|Not built yet")
 # Lists what the reader cannot see of the article: a page wider than the window, elements that clip
 # their content (overflow hidden, wider content) and elements that stick out past the article's right
 # edge. Folded answers and hidden cells are opened first. Elements that scroll on purpose (overflow-x auto or scroll)
@@ -446,6 +448,16 @@ def test_a_page_loads_under_3_mb_of_its_own(browser, site_url, built_site, page)
     assert len(sizes) > 1 or "_images" not in (built_site / page).read_text(), f"{page}: no figures seen loading"
     assert sum(sizes.values()) < MAX_PAGE_BYTES, f"{page}: {sum(sizes.values()):,} bytes: " + ", ".join(
         f"{path} {size:,}" for path, size in sorted(sizes.items(), key=lambda item: -item[1])[:5])
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_stray_outputs_or_repeated_figures(built_site, page):
+    """No return value of a plotting call (`<matplotlib.legend.Legend at 0x…>`), no check of an exercise
+    left undone, no figure shown twice on a page."""
+    html = (built_site / page).read_text()
+    assert not STRAY_OUTPUTS.findall(html), f"{page}: {sorted(set(STRAY_OUTPUTS.findall(html)))}"
+    figures = re.findall(r'<img [^>]*src="([^"]*_images/[^"]+)"', html)
+    assert len(figures) == len(set(figures)), f"{page} shows a figure twice: {[f for f in figures if figures.count(f) > 1]}"
 
 
 def test_no_page_links_to_an_empty_index(built_site):
