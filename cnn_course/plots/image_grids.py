@@ -5,12 +5,18 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_course.plots import inline
+
+# The titles of a grid of images are sized for a phone showing the grid across its screen, between these.
+TITLE_PT = (9, 14)
+
 
 def show_images(images, titles=None, ncols: int = 4, size: float = 2.4, suptitle: str | None = None):
     """Draw images (HxWxC arrays, uint8 or float in [0, 1] or [0, 255]) in a grid."""
     images = list(images)
     nrows = max(1, int(np.ceil(len(images) / ncols)))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    title_pt = min(max(TITLE_PT[0], 1.05 * inline.phone_font_size(size * ncols)), TITLE_PT[1])
     for ax in axes.flat:
         ax.axis("off")
     for index, (ax, image) in enumerate(zip(axes.flat, images)):
@@ -20,9 +26,9 @@ def show_images(images, titles=None, ncols: int = 4, size: float = 2.4, suptitle
             image = np.clip(image, 0, 1)
         ax.imshow(image.squeeze(), cmap="gray" if image.ndim == 2 or image.shape[-1] == 1 else None)
         if titles is not None:
-            ax.set_title(str(titles[index]), fontsize=9)
+            ax.set_title(str(titles[index]), fontsize=title_pt)
     if suptitle:
-        fig.suptitle(suptitle)
+        fig.suptitle(suptitle, fontsize=title_pt)
     fig.tight_layout()
     return fig
 

@@ -10,6 +10,9 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 import yaml
 
+from cnn_course import site
+from cnn_course.plots import inline
+
 pytestmark = [pytest.mark.site, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 # Console messages of the browser's own that no page can prevent (none so far): the favicon is set
@@ -23,16 +26,16 @@ PROGRESS_BAR = re.compile(r"\d+%\||█|\d+(\.\d+)?(it|s)/(s|it)\]|\?it/s\]")
 # Alt text that is only where the image lives, e.g. "../_images/a8cf34c3….png": one word holding a
 # slash, an image file's name, or a long hexadecimal hash.
 FILE_NAME_ALT = re.compile(r"^\S*[/\\]\S*$|\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}", re.IGNORECASE)
-# Figures on a laptop's screen: a raster image must carry at least this many of its pixels per pixel it
-# is shown at (a high-density screen, or a reader zooming in, still sees it sharp); an SVG is sharp at any
-# size, but its smallest text, as shown, must still be readable.
-LAPTOP_WIDTH = 1366
+# Figures: a raster image must carry at least this many of its pixels per pixel it is shown at on a laptop
+# (a high-density screen, or a reader zooming in, still sees it sharp); an SVG is sharp at any size. The
+# smallest text of every figure, as shown, must be at least this high at each width.
+LAPTOP_WIDTH, PHONE_WIDTH = WIDTHS
 RASTER_DENSITY = 1.5
-MIN_TEXT_PX = 10
-# matplotlib's SVG writes each text as a group of glyph outlines placed by "translate(x y) scale(s -s)":
-# its font size is 100 * s in the SVG's own units (rotate(...) may come between).
-SVG_TEXT = re.compile(r'<g id="text_\d+">\s*<!-- (.*?) -->\s*<g [^>]*?transform="[^"]*?scale\(([0-9.e-]+) -[0-9.e-]+\)"', re.DOTALL)
-SVG_VIEWBOX = re.compile(r'<svg [^>]*?viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"')
+MIN_TEXT_PX = {LAPTOP_WIDTH: 10, PHONE_WIDTH: site.MIN_TEXT_PX}
+# What a page may load of its own (its HTML and its figures; the theme, fonts and MathJax are shared).
+MAX_PAGE_BYTES = 3_000_000
+# Outputs a reader should never see: a stray return value of a plotting call, an untouched exercise's check.
+STRAY_OUTPUTS = re.compile(r"&lt;matplotlib\.|<matplotlib\.|Not built yet")
 # Lists what the reader cannot see of the article: a page wider than the window, elements that clip
 # their content (overflow hidden, wider content) and elements that stick out past the article's right
 # edge. Folded answers and hidden cells are opened first. Elements that scroll on purpose (overflow-x auto or scroll)
@@ -262,38 +265,42 @@ def test_pages_show_the_logo_with_alt_text(browser, site_url, built_site):
     assert all(src.endswith("logo.svg") and (alt or "").strip() for src, alt in logos), logos
 
 
-def smallest_svg_text(svg: str, shown_width: float) -> tuple[float, str]:
-    """The smallest text of a matplotlib SVG shown ``shown_width`` px wide: its height in px, and the text."""
-    width = float(SVG_VIEWBOX.search(svg).group(1))
-    texts = [(100 * float(scale) * shown_width / width, label) for label, scale in SVG_TEXT.findall(svg)]
-    return min(texts, default=(float("inf"), ""))
-
-
-def test_smallest_svg_text_reads_matplotlib_svg():
+def test_smallest_text_reads_matplotlib_svg_and_the_course_jpeg():
     import io
 
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
 
     fig, ax = plt.subplots(figsize=(4, 2))
     ax.text(0.5, 0.5, "big", fontsize=12)
     ax.text(0.1, 0.1, "small $x^2$", fontsize=6, rotation=90)
     ax.axis("off")
-    out = io.StringIO()
+    out = io.BytesIO()
     fig.savefig(out, format="svg")
+    ax.imshow(np.zeros((3, 3)))  # a heat map of a small array: still a drawing
+    assert not inline.shows_photos(fig)
+    ax.imshow(np.zeros((40, 40, 3)))
+    assert inline.shows_photos(fig)
+    jpeg = inline.figure_jpeg(fig, dpi=144)
     plt.close(fig)
-    size, label = smallest_svg_text(out.getvalue(), shown_width=4 * 72)  # shown at its natural size in pt
-    assert label == "small $x^2$" and size == pytest.approx(6)
+    svg = inline.smallest_text(out.getvalue())
+    assert svg.label == "small $x^2$" and svg.shown_px(4 * 72) == pytest.approx(6)  # shown at its natural size in pt
+    photo = inline.smallest_text(jpeg)
+    assert photo.label == "small $x^2$" and photo.size == pytest.approx(6 * 144 / 72)
+    assert photo.readable_width(9) == pytest.approx(9 * photo.width / 12)
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page", toc_pages())
-def test_figures_are_sharp_and_their_text_readable(browser, site_url, built_site, page):
-    """At a laptop's width no figure is blown up past its pixels: a PNG or JPEG carries at least 1.5 of its
-    pixels per pixel shown, and every text of an SVG figure is at least 10 px high as shown."""
+def test_figures_are_sharp_and_their_text_readable(browser, site_url, built_site, page, width):
+    """No figure is blown up past its pixels on a laptop: a PNG or JPEG carries at least 1.5 of its pixels
+    per pixel shown; and every figure's smallest text (an SVG's glyphs, the comment in the course's JPEGs)
+    is at least 10 px high as shown on a laptop, 9 px on a phone."""
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": LAPTOP_WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+                            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width == PHONE_WIDTH})
     try:
         browser.get(f"{site_url}/{page}")
         images = browser.execute_script("""
@@ -310,10 +317,150 @@ def test_figures_are_sharp_and_their_text_readable(browser, site_url, built_site
             continue
         if natural < shown - 0.5:
             problems.append(f"{name}: {natural} px wide, blown up to {shown:.0f} px")
-        if path.endswith(".svg"):
-            size, label = smallest_svg_text((built_site / path.lstrip("/")).read_text(), shown)
-            if size < MIN_TEXT_PX - 0.05:
-                problems.append(f"{name}: the text {label!r} is {size:.1f} px high as shown ({shown:.0f} px wide)")
-        elif natural < RASTER_DENSITY * shown - 0.5:
-            problems.append(f"{name}: {natural} px shown at {shown:.0f} px, {natural / shown:.2f} pixels per pixel")
-    assert not problems, f"{page} at {LAPTOP_WIDTH} px:\n" + "\n".join(problems)
+        data = (built_site / path.lstrip("/")).read_bytes()
+        if not path.endswith(".svg"):
+            if width == LAPTOP_WIDTH and natural < RASTER_DENSITY * shown - 0.5:
+                problems.append(f"{name}: {natural} px shown at {shown:.0f} px, {natural / shown:.2f} pixels per pixel")
+            if b"smallest text" not in data[:4096] and b"no text" not in data[:4096]:
+                problems.append(f"{name}: a raster figure that does not say how small its text is")
+        text = inline.smallest_text(data)
+        if text and text.shown_px(shown) < MIN_TEXT_PX[width] - 0.05:
+            problems.append(f"{name}: the text {text.label!r} is {text.shown_px(shown):.1f} px high as shown ({shown:.0f} px wide)")
+    assert not problems, f"{page} at {width} px:\n" + "\n".join(problems)
+
+
+def _emulate(browser, width: int, height: int = 844) -> None:
+    """A laptop's window, or at PHONE_WIDTH a phone: touch, mobile viewport."""
+    phone = width == PHONE_WIDTH
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone})
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": phone, "maxTouchPoints": 5 if phone else 1})
+
+
+def _stop_emulating(browser) -> None:
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _tap(browser, selector: str) -> None:
+    """A finger's tap on the centre of the one visible element matching ``selector``."""
+    boxes = browser.execute_script("""
+        return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getBoundingClientRect())
+          .filter(r => r.width > 0 && r.height > 0).map(r => [r.left + r.width / 2, r.top + r.height / 2]);""", selector)
+    assert len(boxes) == 1, f"{len(boxes)} visible {selector!r}"
+    (x, y), = boxes
+    for kind, points in (("touchStart", [{"x": x, "y": y}]), ("touchEnd", [])):
+        browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+    time.sleep(0.5)
+
+
+def _visible_links(browser, container: str) -> list[str]:
+    return browser.execute_script("""
+        const box = document.querySelector(arguments[0]);
+        return box ? Array.from(box.querySelectorAll('a')).filter(a => a.getBoundingClientRect().width > 0
+          && getComputedStyle(a).visibility !== 'hidden').map(a => a.textContent.trim()) : [];""", container)
+
+
+def test_on_a_phone_the_buttons_open_the_chapter_list_and_the_page_contents(browser, site_url):
+    _emulate(browser, PHONE_WIDTH)
+    try:
+        browser.get(f"{site_url}/book/04_resnets.html")
+        assert not _visible_links(browser, "#pst-primary-sidebar-modal")
+        _tap(browser, ".primary-toggle")
+        chapters = _visible_links(browser, "#pst-primary-sidebar-modal")
+        assert any("Residual networks" in link for link in chapters) and len(chapters) >= 10, chapters
+        browser.execute_script("document.querySelector('#pst-primary-sidebar-modal').close()")
+        _tap(browser, ".secondary-toggle")
+        contents = _visible_links(browser, "#pst-secondary-sidebar-modal")
+        assert any("The residual block" in link for link in contents), contents
+    finally:
+        _stop_emulating(browser)
+
+
+def test_on_a_laptop_the_menu_button_hides_and_shows_the_chapter_list(browser, site_url):
+    _emulate(browser, LAPTOP_WIDTH, 900)
+    try:
+        browser.get(f"{site_url}/book/04_resnets.html")
+        shown = lambda: bool(_visible_links(browser, "#pst-primary-sidebar"))  # noqa: E731
+        button = [b for b in browser.find_elements("css selector", ".primary-toggle") if b.is_displayed()]
+        assert len(button) == 1 and shown()
+        button[0].click()
+        time.sleep(0.5)
+        assert not shown(), "the menu button did not hide the chapter list"
+        button[0].click()
+        time.sleep(0.5)
+        assert shown(), "the menu button did not bring the chapter list back"
+    finally:
+        _stop_emulating(browser)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_one_search_field_or_button(browser, site_url, width):
+    _emulate(browser, width, 900)
+    try:
+        browser.get(f"{site_url}/book/intro.html")
+        searches = browser.execute_script("""
+            return Array.from(document.querySelectorAll('.search-button-field, .search-button'))
+              .filter(e => e.getBoundingClientRect().width > 0).map(e => e.className);""")
+    finally:
+        _stop_emulating(browser)
+    assert len(searches) == 1, searches
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", toc_pages())
+def test_displayed_formulas_fit_or_visibly_scroll(browser, site_url, page, width):
+    """A displayed formula fits its box, or scrolls sideways with the side that has more faded out."""
+    _emulate(browser, width, 900)
+    try:
+        browser.get(f"{site_url}/{page}")
+        hidden = browser.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            document.querySelectorAll('details').forEach(d => { d.open = true; });
+            MathJax.startup.promise.then(() => new Promise(wait => setTimeout(wait, 300))).then(() => {
+              done(Array.from(document.querySelectorAll('article mjx-container[display]')).filter(m => {
+                if (m.scrollWidth <= m.clientWidth + 1) return false;
+                const style = getComputedStyle(m);
+                const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+                const cue = m.classList.contains('more-right') && (style.maskImage || style.webkitMaskImage || '').includes('gradient');
+                return !(scrolls && cue);
+              }).map(m => `${m.scrollWidth} px in ${m.clientWidth} px: ${m.textContent.slice(0, 60)}`));
+            });""")
+    finally:
+        _stop_emulating(browser)
+    assert not hidden, f"{page} at {width} px, formulas cut off without a cue:\n" + "\n".join(hidden)
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_a_page_loads_under_3_mb_of_its_own(browser, site_url, built_site, page):
+    """The page and what it loads beyond the shared theme, fonts and MathJax (its figures), on a phone."""
+    _emulate(browser, PHONE_WIDTH)
+    try:
+        browser.get(f"{site_url}/{page}")
+        browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        time.sleep(0.5)
+        loaded = browser.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    finally:
+        _stop_emulating(browser)
+    own = {page} | {urlparse(url).path.lstrip("/") for url in loaded
+                    if urlparse(url).netloc == urlparse(site_url).netloc and not urlparse(url).path.startswith("/_static/")}
+    sizes = {path: (built_site / path).stat().st_size for path in own if (built_site / path).is_file()}
+    assert len(sizes) > 1 or "_images" not in (built_site / page).read_text(), f"{page}: no figures seen loading"
+    assert sum(sizes.values()) < MAX_PAGE_BYTES, f"{page}: {sum(sizes.values()):,} bytes: " + ", ".join(
+        f"{path} {size:,}" for path, size in sorted(sizes.items(), key=lambda item: -item[1])[:5])
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_stray_outputs_or_repeated_figures(built_site, page):
+    """No return value of a plotting call (`<matplotlib.legend.Legend at 0x…>`), no check of an exercise
+    left undone, no figure shown twice on a page."""
+    html = (built_site / page).read_text()
+    assert not STRAY_OUTPUTS.findall(html), f"{page}: {sorted(set(STRAY_OUTPUTS.findall(html)))}"
+    figures = re.findall(r'<img [^>]*src="([^"]*_images/[^"]+)"', html)
+    assert len(figures) == len(set(figures)), f"{page} shows a figure twice: {[f for f in figures if figures.count(f) > 1]}"
+
+
+def test_no_page_links_to_an_empty_index(built_site):
+    linked = [page for page in toc_pages() if "genindex.html" in (built_site / page).read_text()]
+    index = built_site / "genindex.html"
+    assert not linked or "<td" in index.read_text(), f"pages link to an empty index: {linked}"
