@@ -8,6 +8,7 @@ Every input, weight and case an observer draws comes from :func:`rng`, seeded by
 run's secret :data:`SEED`: an observation copied from another run matches nothing.
 """
 
+import contextlib as _contextlib
 import traceback as _traceback
 import zlib as _zlib
 
@@ -87,6 +88,50 @@ def set_weights_keeping_signal(model, seed=0):
             values *= 0.1
         weight.assign(values.astype("float32"))
     return model
+
+
+_SHARED = {}
+
+
+def shared(namespace, key, build):
+    """``build()``, called once per run (the notebook's ``namespace`` and the seed) for every observer
+    that asks for ``key``: one student model shared by several checks (an error ``build`` raised is
+    raised to each)."""
+    entry = _SHARED.get(key)
+    if entry is None or entry[0] is not namespace or entry[1] != SEED:
+        try:
+            entry = (namespace, SEED, build(), None)
+        except Exception as error:  # noqa: BLE001 - the student's code may raise anything
+            entry = (namespace, SEED, None, error)
+        _SHARED[key] = entry
+    if entry[3] is not None:
+        raise entry[3]
+    return entry[2]
+
+
+def _nested_layers(model):
+    for layer in getattr(model, "layers", None) or []:
+        yield layer
+        yield from _nested_layers(layer)
+
+
+@_contextlib.contextmanager
+def restored(model):
+    """Inside, a check may change a shared ``model`` (weights, moving statistics, trainable flags,
+    dropout rates); on leaving, all are put back, so that the next check sees what the student built."""
+    weights = [np.array(weight) for weight in model.weights]
+    settings = [(layer, layer.trainable, getattr(layer, "rate", None)) for layer in _nested_layers(model)]
+    trainable = model.trainable
+    try:
+        yield model
+    finally:
+        model.trainable = trainable
+        for layer, flag, rate in settings:  # outer layers first: a nested model's flag resets its layers'
+            layer.trainable = flag
+            if rate is not None:
+                layer.rate = rate
+        for weight, value in zip(model.weights, weights):
+            weight.assign(value)
 
 
 def witness(model, shape, salt, deep=False):
@@ -179,7 +224,9 @@ def compile_summary(model):
             metrics.append([str(metric.get("class_name")), metric.get("config", {}).get("threshold")])
         else:
             metrics.append([str(metric), None])
+    names = [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in config.get("metrics") or []]
     return {
+        "metric_names": [name if name is None else str(name) for name in names],  # the history's keys
         "optimizer": type(model.optimizer).__name__,
         "learning_rate": float(np.asarray(model.optimizer.learning_rate)),
         "loss": str(loss.get("class_name")) if isinstance(loss, dict) else str(loss),

@@ -529,7 +529,11 @@ class Engine:
 
     def _fork(self, replacements: dict[str, str]) -> tuple[dict, dict[str, str]]:
         """A copy of the namespace (the notebook's functions rebound to it, so that they look up the
-        replaced ones) with the answer cells ``replacements`` names run in place of the solution's."""
+        replaced ones) with the answer cells ``replacements`` names run in place of the solution's.
+        The kit forgets the models it shared among the previous namespace's observers."""
+        from autograder import kernel
+
+        kernel._SHARED.clear()
         namespace = dict(self.namespace)
         for name, value in self.namespace.items():
             if isinstance(value, types.FunctionType) and value.__globals__ is self.namespace:
@@ -636,6 +640,8 @@ class Engine:
     def _trace(self, seed: int) -> None:
         """Observe the solution once, recording which answer cells each test calls and the kinds of
         the answer functions' locals; these observations are also the references under ``seed``."""
+        from autograder import kernel
+
         namespace, _ = self._fork({})
         called: set[str] = set()
         for name, value in list(namespace.items()):
@@ -652,6 +658,7 @@ class Engine:
         payloads = {}
         for test in self.tests:
             called.clear()
+            kernel._SHARED.clear()  # each test builds what it shares with others, so its calls are recorded
             sys.setprofile(profile)
             try:
                 payloads[test] = self._observe(test, namespace, seed)
@@ -850,9 +857,7 @@ def _compiled(model) -> dict | None:
 
     if not getattr(model, "compiled", False):
         return None
-    metrics = model.get_compile_config().get("metrics") or []
-    return {**kernel.compile_summary(model),
-            "metric_names": [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in metrics]}
+    return kernel.compile_summary(model)
 
 
 def _fresh(value):

@@ -56,6 +56,7 @@ class AssignmentChecks:
     wall_factor: float = 6.0  # a submission may run this many times as long as the solution did...
     min_wall_seconds: float = 60.0  # ...but never less than this (ten times a warm run of either solution)
     checks: dict[str, Check] = field(default_factory=dict)
+    helpers: list[Callable] = field(default_factory=list)  # functions the observers call, sent with them
 
     def observer(self, grade_id: str):
         def register(function):
@@ -84,15 +85,17 @@ class AssignmentChecks:
                 f"(no check: {missing}, no test cell: {extra}, observer, judge or schema missing: {incomplete})"
             )
 
+    def helper(self, function):
+        """Register a function the observers call. Only an observer's own source runs in the kernel,
+        so a helper's source is sent with every observer; in-process it is the module's function."""
+        self.helpers.append(function)
+        return function
+
     def observer_source(self, grade_id: str) -> str:
-        """The code that replaces test cell ``grade_id`` when grading."""
+        """The code that replaces test cell ``grade_id`` when grading: the helpers, then the observer."""
         function = self.checks[grade_id].observe
-        source = textwrap.dedent(inspect.getsource(function))
-        lines = source.splitlines()
-        while lines and lines[0].lstrip().startswith("@"):
-            lines.pop(0)
-        body = "\n".join(lines)
-        return f"{body}\n\n_grader.emit({grade_id!r}, {function.__name__}, globals())\n"
+        parts = [_undecorated_source(helper) for helper in self.helpers] + [_undecorated_source(function)]
+        return "\n\n".join(parts) + f"\n\n_grader.emit({grade_id!r}, {function.__name__}, globals())\n"
 
     def verdict(self, grade_id: str, student: dict | None, reference: dict | None) -> Verdict:
         """Judge one test cell from decoded payloads (``{'value'|'error': ...}``).
@@ -117,6 +120,13 @@ class AssignmentChecks:
         except Exception as error:  # noqa: BLE001 - validated input: any exception is the grader's bug
             raise GraderError(f"{self.assignment_id}/{grade_id}: the judge raised "
                               f"{type(error).__name__}: {error}") from error
+
+
+def _undecorated_source(function) -> str:
+    lines = textwrap.dedent(inspect.getsource(function)).splitlines()
+    while lines and lines[0].lstrip().startswith("@"):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def module_name(assignment_id: str) -> str:

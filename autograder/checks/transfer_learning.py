@@ -155,13 +155,43 @@ def judge_data_augmenter(student, reference):
 PREPROCESSING_LAYERS = {"Rescaling", "Lambda", "Normalization"}  # equivalent ways to scale pixels
 
 
+@CHECKS.helper
+def _grader_alpaca_model(ns, kit):
+    """(model, the augmentation given): the student's alpaca_model for 160x160 photos, with an augmentation
+    that is a keras.Sequential as in the notebook, built once per run for the checks of alpaca_model
+    (each puts back what it changes)."""
+    import keras
+
+    def build():
+        given = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
+        return ns["alpaca_model"](image_shape=(160, 160), data_augmentation=given), given
+
+    return kit.shared(ns, "alpaca_model", build)
+
+
+@CHECKS.helper
+def _grader_fine_tuned_model(ns, kit):
+    """(model, its compile settings): alpaca_model after the student's unfreeze_and_compile at a secret
+    learning rate, built once per run; the settings read at once, with one step of its optimizer."""
+    import keras
+
+    def build():
+        augmentation = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
+        model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=augmentation)
+        learning_rate = float(round(10 ** kit.rng("fine-tuning learning rate").uniform(-4, -2), 6))
+        ns["unfreeze_and_compile"](model, base_learning_rate=learning_rate)
+        step = kit.training_step(model.optimizer, model.loss, "fine-tuning compile")
+        return model, {**kit.compile_summary(model), "step": step}
+
+    return kit.shared(ns, "fine-tuned model", build)
+
+
 @CHECKS.observer("test_alpaca_model_layers")
 def observe_alpaca_model_layers(ns, kit):
     import keras
     import numpy as np
 
-    given = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=given)
+    model, given = _grader_alpaca_model(ns, kit)
     rows = []
     for layer in model.layers:
         kind = type(layer).__name__
@@ -184,10 +214,11 @@ def observe_alpaca_model_layers(ns, kit):
     inputs = kit.called_inputs(bases[0], model) if len(bases) == 1 else []
     witness = None
     if len(inputs) == 1:  # from the base on: what the base and the head compute, whatever the preprocessing
-        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-            kit.set_weights(layer, seed=21 + index, scale=0.1)
-        witness = np.asarray(keras.Model(inputs[0], model.output)(
-            kit.random_input((2, 160, 160, 3), seed=12), training=False), dtype="float32")
+        with kit.restored(model):
+            for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+                kit.set_weights(layer, seed=21 + index, scale=0.1)
+            witness = np.asarray(keras.Model(inputs[0], model.output)(
+                kit.random_input((2, 160, 160, 3), seed=12), training=False), dtype="float32")
     return {
         "witness": witness,
         "layers": rows,
@@ -232,7 +263,7 @@ def observe_alpaca_model_frozen(ns, kit):
     import keras
     import numpy as np
 
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    model, _ = _grader_alpaca_model(ns, kit)
     bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
     found = {"n_bases": len(bases), "trainable_shapes": [list(w.shape) for w in model.trainable_weights]}
     if len(bases) == 1:
@@ -242,13 +273,14 @@ def observe_alpaca_model_frozen(ns, kit):
         # the frozen base gives those photos (dropout off, so that the step is the same in every run).
         (inputs,) = kit.called_inputs(bases[0], model)
         dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-        for layer in model.layers:
-            if isinstance(layer, keras.layers.Dropout):
-                layer.rate = 0.0
-        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-            kit.set_weights(layer, seed=31 + index, scale=0.1)
-        kit.train_once(keras.Model(inputs, model.output), (4, 160, 160, 3), "frozen")
-        found["step"] = np.concatenate([np.asarray(w).ravel() for layer in dense for w in layer.weights])
+        with kit.restored(model):
+            for layer in model.layers:
+                if isinstance(layer, keras.layers.Dropout):
+                    layer.rate = 0.0
+            for index, layer in enumerate(dense):
+                kit.set_weights(layer, seed=31 + index, scale=0.1)
+            kit.train_once(keras.Model(inputs, model.output), (4, 160, 160, 3), "frozen")
+            found["step"] = np.concatenate([np.asarray(w).ravel() for layer in dense for w in layer.weights])
     return found
 
 
@@ -274,11 +306,12 @@ def observe_alpaca_model_preprocessing(ns, kit):
     import keras
     import numpy as np
 
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
-    for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-        kit.set_weights(layer, seed=11 + index, scale=0.1)
-    images = (kit.random_input((4, 160, 160, 3), seed=5) + 1.0) * 127.5  # pixels in [0, 255]
-    return {"logits": np.asarray(model(images, training=False), dtype="float32")}
+    model, _ = _grader_alpaca_model(ns, kit)
+    with kit.restored(model):
+        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+            kit.set_weights(layer, seed=11 + index, scale=0.1)
+        images = (kit.random_input((4, 160, 160, 3), seed=5) + 1.0) * 127.5  # pixels in [0, 255]
+        return {"logits": np.asarray(model(images, training=False), dtype="float32")}
 
 
 @CHECKS.judge("test_alpaca_model_preprocessing", schema=Record({"logits": FLOATS}))
@@ -299,7 +332,7 @@ def observe_alpaca_model_inference_mode(ns, kit):
     import keras
     import numpy as np
 
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=keras.layers.Identity())
+    model, _ = _grader_alpaca_model(ns, kit)
     bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
     if len(bases) != 1:
         return {"n_bases": len(bases)}
@@ -315,18 +348,19 @@ def observe_alpaca_model_inference_mode(ns, kit):
     # Unfrozen, a base in training mode would normalise with batch statistics and update them. From the
     # base on (whatever the preprocessing), with secret Dense weights and dropout off.
     network = keras.Model(called[0], model.output)
-    base.trainable = True
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Dropout):
-            layer.rate = 0.0
-    for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-        kit.set_weights(layer, seed=41 + index, scale=0.1)
-    norms = [l for l in base.layers if isinstance(l, keras.layers.BatchNormalization)]
-    before = [np.array(l.moving_mean) for l in norms]
-    x = kit.random_input((4, 160, 160, 3), seed=6)
-    default = np.asarray(network(x), dtype="float32")  # no training argument: the recorded value decides
-    changed = any(not np.array_equal(a, np.array(l.moving_mean)) for a, l in zip(before, norms))
-    inference = np.asarray(network(x, training=False))
+    with kit.restored(model):
+        base.trainable = True
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.Dropout):
+                layer.rate = 0.0
+        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+            kit.set_weights(layer, seed=41 + index, scale=0.1)
+        norms = [l for l in base.layers if isinstance(l, keras.layers.BatchNormalization)]
+        before = [np.array(l.moving_mean) for l in norms]
+        x = kit.random_input((4, 160, 160, 3), seed=6)
+        default = np.asarray(network(x), dtype="float32")  # no training argument: the recorded value decides
+        changed = any(not np.array_equal(a, np.array(l.moving_mean)) for a, l in zip(before, norms))
+        inference = np.asarray(network(x, training=False))
     return {
         "n_bases": 1,
         "recorded_training": recorded,
@@ -366,10 +400,7 @@ def observe_compile_model(ns, kit):
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     learning_rate = float(round(10 ** kit.rng("learning rate").uniform(-4, -2), 6))
     ns["compile_model"](model, learning_rate=learning_rate)
-    metrics = model.get_compile_config().get("metrics") or []  # their names are the history's keys
-    names = [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in metrics]
-    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names],
-            "step": kit.training_step(model.optimizer, model.loss, "compile")}
+    return {**kit.compile_summary(model), "step": kit.training_step(model.optimizer, model.loss, "compile")}
 
 
 def _judge_compiled(student, reference):
@@ -410,10 +441,7 @@ def observe_fine_tuning_layers(ns, kit):
     import keras
     import numpy as np
 
-    # The augmentation is a keras.Sequential, as in the notebook: the base is not the first nested model.
-    augmentation = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=augmentation)
-    ns["unfreeze_and_compile"](model, base_learning_rate=0.001)
+    model, _ = _grader_fine_tuned_model(ns, kit)
     bases = [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith("mobilenetv2")]
     if len(bases) != 1:
         return {"n_bases": len(bases)}
@@ -429,15 +457,17 @@ def observe_fine_tuning_layers(ns, kit):
     if len(called) == 1:
         # The witness: how far one step on secret photos moves each layer of the base (a frozen layer
         # not at all; a trainable BatchNormalization its moving averages too). Dropout off, secret head.
-        for layer in model.layers:
-            if isinstance(layer, keras.layers.Dropout):
-                layer.rate = 0.0
-        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-            kit.set_weights(layer, seed=51 + index, scale=0.1)
-        before = [[np.array(w) for w in layer.weights] for layer in base.layers]
-        kit.train_once(keras.Model(called[0], model.output), (2, 160, 160, 3), "fine-tuning", learning_rate=0.05)
-        found["moved"] = np.array([max((float(np.max(np.abs(np.array(w) - old))) for w, old in zip(layer.weights, olds)),
-                                       default=0.0) for layer, olds in zip(base.layers, before)], dtype="float32")
+        with kit.restored(model):
+            for layer in model.layers:
+                if isinstance(layer, keras.layers.Dropout):
+                    layer.rate = 0.0
+            for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+                kit.set_weights(layer, seed=51 + index, scale=0.1)
+            before = [[np.array(w) for w in layer.weights] for layer in base.layers]
+            kit.train_once(keras.Model(called[0], model.output), (2, 160, 160, 3), "fine-tuning", learning_rate=0.05)
+            found["moved"] = np.array([max((float(np.max(np.abs(np.array(w) - old)))
+                                            for w, old in zip(layer.weights, olds)), default=0.0)
+                                       for layer, olds in zip(base.layers, before)], dtype="float32")
     return found
 
 
@@ -473,16 +503,7 @@ def judge_fine_tuning_layers(student, reference):
 
 @CHECKS.observer("test_fine_tuning_compile")
 def observe_fine_tuning_compile(ns, kit):
-    import keras
-
-    augmentation = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="grader_augmentation")
-    model = ns["alpaca_model"](image_shape=(160, 160), data_augmentation=augmentation)
-    learning_rate = float(round(10 ** kit.rng("fine-tuning learning rate").uniform(-4, -2), 6))
-    ns["unfreeze_and_compile"](model, base_learning_rate=learning_rate)
-    metrics = model.get_compile_config().get("metrics") or []  # their names are the history's keys
-    names = [m.get("config", {}).get("name") if isinstance(m, dict) else m for m in metrics]
-    return {**kit.compile_summary(model), "metric_names": [n if n is None else str(n) for n in names],
-            "step": kit.training_step(model.optimizer, model.loss, "fine-tuning compile")}
+    return _grader_fine_tuned_model(ns, kit)[1]
 
 
 @CHECKS.judge("test_fine_tuning_compile", schema=COMPILED)
