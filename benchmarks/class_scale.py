@@ -21,13 +21,11 @@ import copy
 import importlib
 import json
 import os
-import platform
 import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -36,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder.course import Course, GraderConfig  # noqa: E402
+from benchmarks.provenance import provenance  # noqa: E402
 from tests.assignments.variants import apply  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
@@ -188,8 +187,7 @@ def main() -> None:
     parser.add_argument("--compare-cold", type=int, default=8, metavar="N",
                         help="also grade the first N students cold (a fresh Python each) and compare scores (0: skip)")
     args = parser.parse_args()
-    report = {"command": " ".join(sys.argv), "date": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": platform.node(), "cores": os.cpu_count(), "workers": args.workers, "assignments": {}}
+    report = {**provenance(), "workers": args.workers, "students_per_assignment": args.students, "assignments": {}}
     with tempfile.TemporaryDirectory(prefix="class-scale-") as tmp:
         for assignment_id in args.assignments:
             graded = grade_class(assignment_id, args.students, args.workers, Path(tmp))

@@ -14,11 +14,8 @@ benchmarks/results/mutation.json and prints a summary.
 from __future__ import annotations
 
 import argparse
-import datetime
 import importlib
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -29,12 +26,8 @@ ASSIGNMENTS = ("residual_networks", "transfer_learning")
 sys.path.insert(0, str(REPO))
 
 from autograder import mutation  # noqa: E402
+from benchmarks.provenance import provenance  # noqa: E402
 from tests.assignments.equivalent_mutants import EQUIVALENT  # noqa: E402
-
-
-def machine() -> dict:
-    return {"node": platform.node(), "platform": platform.platform(), "processor": platform.processor(),
-            "cpus": os.cpu_count(), "python": platform.python_version()}
 
 
 def run_assignment(assignment_id: str, seeds: tuple[int, ...], limit: int | None, log) -> dict:
@@ -90,9 +83,7 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N mutants of each assignment (a quick look)")
     args = parser.parse_args(argv)
     seeds = tuple(int(s) for s in args.seeds.split(","))
-    report = {"command": " ".join([Path(sys.executable).name, *sys.argv]),
-              "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "seeds": list(seeds), "assignments": {}}
+    report = {**provenance(), "seeds": list(seeds), "assignments": {}}
     for assignment_id in args.assignment or ASSIGNMENTS:
         print(f"{assignment_id}:", flush=True)
         report["assignments"][assignment_id] = run_assignment(
