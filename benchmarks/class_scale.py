@@ -172,7 +172,7 @@ def plot(report: dict, path: Path) -> None:
     ax.set_xlabel("seconds per submission (mean, one worker)")
     minutes = report["total_seconds"] / 60
     ax.set_title(f"Grading {sum(a['students'] for a in report['assignments'].values())} submissions: "
-                 f"{minutes:.1f} min with {report['workers']} workers on {report['cores']} cores")
+                 f"{minutes:.1f} min with {report['workers']} workers on {report['machine']['cpus']} cores")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path)
