@@ -189,12 +189,26 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
 '''
 
 # A head that pools globally: on the 64x64 images stage 5 leaves a 2x2 map, so GlobalAveragePooling2D
-# computes what AveragePooling2D(2) followed by Flatten computes.
-RESNET50_GLOBAL_POOLING = RESNET50_KEYWORDS.replace(
-    """    X = layers.AveragePooling2D(pool_size=(2, 2), padding="valid")(X)
-    X = layers.Flatten()(X)
-""", """    X = layers.GlobalAveragePooling2D()(X)
-""")
+# computes what AveragePooling2D(2) followed by Flatten computes. Written from scratch in its own style.
+RESNET50_GLOBAL_POOLING = '''
+def ResNet50(input_shape=(64, 64, 3), classes=6):
+    """Stem, four stages of bottleneck blocks, global pooling and a softmax classifier."""
+    image = keras.Input(input_shape)
+    features = layers.ZeroPadding2D(3)(image)
+    features = layers.Conv2D(64, (7, 7), strides=(2, 2))(features)
+    features = layers.ReLU()(layers.BatchNormalization(axis=3)(features))
+    features = layers.MaxPooling2D((3, 3), strides=(2, 2))(features)
+    widths = {2: 64, 3: 128, 4: 256, 5: 512}
+    depths = {2: 3, 3: 4, 4: 6, 5: 3}
+    for number in range(2, 6):
+        sizes = [widths[number], widths[number], 4 * widths[number]]
+        features = convolutional_block(features, f=3, filters=sizes, s=1 if number == 2 else 2)
+        for _ in range(depths[number] - 1):
+            features = identity_block(features, 3, sizes)
+    pooled = layers.GlobalAveragePooling2D()(features)
+    probabilities = layers.Dense(classes, activation="softmax")(pooled)
+    return keras.Model(inputs=image, outputs=probabilities)
+'''
 
 # Three spellings of the ReLU and the functional `layers.add`.
 RELU_SPELLINGS_IDENTITY = '''

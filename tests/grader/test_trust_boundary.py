@@ -174,8 +174,11 @@ def test_an_observation_counts_once_and_only_in_its_own_cell():
 # --- judges never fail on validated data ------------------------------------------------------
 
 
-# Faults measured from outside: each value came out of a sandbox and was once a grader fault.
+# Faults measured from outside: each value came out of a sandbox and was once a grader fault. The
+# witness each observation carries is right, so that the fault is what is judged.
 ONE_NODE = {"nodes": [{"type": "InputLayer", "config": {}, "inputs": []}], "outputs": [0]}
+WITNESS = np.linspace(-1, 1, 4, dtype="float32")
+SENT = observations.encode(WITNESS)  # the witness as it leaves the sandbox
 COMPILED = {"optimizer": "Adam", "learning_rate": 0.001, "loss": "BinaryCrossentropy", "from_logits": True,
             "metrics": [["BinaryAccuracy", 0.0]], "metric_names": ["accuracy"]}
 AUGMENTER = {"type": "Sequential", "layers": [{"type": "RandomFlip", "mode": "horizontal"},
@@ -186,13 +189,16 @@ MEASURED_FAULTS = {
                                  {"logits": np.zeros(4, "float32")},
                                  {"logits": {"__ndarray__": "AAAAAA==", "dtype": "<f1", "shape": [4]}},
                                  "<f1 is not a numeric dtype"),
-    "graph_without_outputs": ("residual_networks", "test_identity_block_layers", {"case": "c", "graph": ONE_NODE},
-                              {"case": "c", "graph": {**ONE_NODE, "outputs": []}}, "fewer than 1 items"),
-    "empty_augmentation_factor": ("transfer_learning", "test_data_augmenter", AUGMENTER,
-                                  {**AUGMENTER, "layers": [AUGMENTER["layers"][0], {"type": "RandomRotation", "factor": []}]},
+    "graph_without_outputs": ("residual_networks", "test_identity_block_layers",
+                              {"case": "c", "graph": ONE_NODE, "witness": WITNESS},
+                              {"case": "c", "graph": {**ONE_NODE, "outputs": []}, "witness": SENT}, "fewer than 1 items"),
+    "empty_augmentation_factor": ("transfer_learning", "test_data_augmenter", {**AUGMENTER, "witness": WITNESS},
+                                  {**AUGMENTER, "witness": SENT, "layers": [
+                                      AUGMENTER["layers"][0], {"type": "RandomRotation", "factor": []}]},
                                   "should use factor 0.2, got []"),
-    "learning_rate_beyond_float": ("transfer_learning", "test_compile_model", COMPILED,
-                                   {**COMPILED, "learning_rate": 10**4000}, "out of range (an integer of 4001 digits)"),
+    "learning_rate_beyond_float": ("transfer_learning", "test_compile_model", {**COMPILED, "step": WITNESS},
+                                   {**COMPILED, "step": SENT, "learning_rate": 10**4000},
+                                   "out of range (an integer of 4001 digits)"),
     "difference_not_a_number": ("transfer_learning", "test_alpaca_model_inference_mode",
                                 {"n_bases": 1, "recorded_training": [False], "moving_statistics_changed": False,
                                  "difference_from_inference": 0.0},
