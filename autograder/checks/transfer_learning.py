@@ -170,6 +170,19 @@ def _grader_alpaca_model(ns, kit):
 
 
 @CHECKS.helper
+def _grader_fix_head(model, kit, seed, dropout_off=False):
+    """The same head in every run: the Dense layers get weights drawn from ``seed`` (the secret's), and
+    for a training step the dropout is switched off."""
+    import keras
+
+    for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
+        kit.set_weights(layer, seed=seed + index, scale=0.1)
+    for layer in model.layers:
+        if dropout_off and isinstance(layer, keras.layers.Dropout):
+            layer.rate = 0.0
+
+
+@CHECKS.helper
 def _grader_fine_tuned_model(ns, kit):
     """(model, its compile settings): alpaca_model after the student's unfreeze_and_compile at a secret
     learning rate, built once per run; the settings read at once, with one step of its optimizer."""
@@ -215,8 +228,7 @@ def observe_alpaca_model_layers(ns, kit):
     witness = None
     if len(inputs) == 1:  # from the base on: what the base and the head compute, whatever the preprocessing
         with kit.restored(model):
-            for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-                kit.set_weights(layer, seed=21 + index, scale=0.1)
+            _grader_fix_head(model, kit, seed=21)
             witness = np.asarray(keras.Model(inputs[0], model.output)(
                 kit.random_input((2, 160, 160, 3), seed=12), training=False), dtype="float32")
     return {
@@ -274,11 +286,7 @@ def observe_alpaca_model_frozen(ns, kit):
         (inputs,) = kit.called_inputs(bases[0], model)
         dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
         with kit.restored(model):
-            for layer in model.layers:
-                if isinstance(layer, keras.layers.Dropout):
-                    layer.rate = 0.0
-            for index, layer in enumerate(dense):
-                kit.set_weights(layer, seed=31 + index, scale=0.1)
+            _grader_fix_head(model, kit, seed=31, dropout_off=True)
             kit.train_once(keras.Model(inputs, model.output), (4, 160, 160, 3), "frozen")
             found["step"] = np.concatenate([np.asarray(w).ravel() for layer in dense for w in layer.weights])
     return found
@@ -303,13 +311,11 @@ def judge_alpaca_model_frozen(student, reference):
 
 @CHECKS.observer("test_alpaca_model_preprocessing")
 def observe_alpaca_model_preprocessing(ns, kit):
-    import keras
     import numpy as np
 
     model, _ = _grader_alpaca_model(ns, kit)
     with kit.restored(model):
-        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-            kit.set_weights(layer, seed=11 + index, scale=0.1)
+        _grader_fix_head(model, kit, seed=11)
         images = (kit.random_input((4, 160, 160, 3), seed=5) + 1.0) * 127.5  # pixels in [0, 255]
         return {"logits": np.asarray(model(images, training=False), dtype="float32")}
 
@@ -350,11 +356,7 @@ def observe_alpaca_model_inference_mode(ns, kit):
     network = keras.Model(called[0], model.output)
     with kit.restored(model):
         base.trainable = True
-        for layer in model.layers:
-            if isinstance(layer, keras.layers.Dropout):
-                layer.rate = 0.0
-        for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-            kit.set_weights(layer, seed=41 + index, scale=0.1)
+        _grader_fix_head(model, kit, seed=41, dropout_off=True)
         norms = [l for l in base.layers if isinstance(l, keras.layers.BatchNormalization)]
         before = [np.array(l.moving_mean) for l in norms]
         x = kit.random_input((4, 160, 160, 3), seed=6)
@@ -458,11 +460,7 @@ def observe_fine_tuning_layers(ns, kit):
         # The witness: how far one step on secret photos moves each layer of the base (a frozen layer
         # not at all; a trainable BatchNormalization its moving averages too). Dropout off, secret head.
         with kit.restored(model):
-            for layer in model.layers:
-                if isinstance(layer, keras.layers.Dropout):
-                    layer.rate = 0.0
-            for index, layer in enumerate(l for l in model.layers if isinstance(l, keras.layers.Dense)):
-                kit.set_weights(layer, seed=51 + index, scale=0.1)
+            _grader_fix_head(model, kit, seed=51, dropout_off=True)
             before = [[np.array(w) for w in layer.weights] for layer in base.layers]
             kit.train_once(keras.Model(called[0], model.output), (2, 160, 160, 3), "fine-tuning", learning_rate=0.05)
             found["moved"] = np.array([max((float(np.max(np.abs(np.array(w) - old)))
