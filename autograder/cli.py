@@ -155,9 +155,9 @@ def cmd_similarity(args) -> int:
     """Compare the answer cells of every submission; write the most similar pairs side by side."""
     from autograder.checks import load
     from autograder.course import Course
-    from autograder.notebooks import AssignmentNotebook
     from autograder.reports import write_similarity_report
     from autograder.similarity import class_similarity
+    from autograder.spec import AssignmentNotebook
     from autograder.students import display_names
 
     course = Course(_config(args))

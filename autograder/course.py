@@ -31,16 +31,16 @@ from autograder import untrusted, warm
 from autograder.enforcement import require_kernel_limits
 from autograder.grading import (
     GRADER_FAULT,
-    Assignment,
-    SubmissionResult,
-    TestResult,
+    build_references,
     grade_on_worker,
     grade_submission,
     keep_executed,
     notebook_bytes,
 )
 from autograder.lateness import LATE_MARKER_FILE, TIMESTAMP_FILE, Lateness, Policy, read_policy
-from autograder.sandbox import Limits, check_available
+from autograder.results import SubmissionResult, TestResult
+from autograder.sandbox import check_available
+from autograder.spec import Assignment, Limits
 from autograder.students import is_student_id, read_roster
 
 log = logging.getLogger("autograder")
@@ -154,7 +154,7 @@ class Course:
         if cached is None or rebuild:
             seed = self.config.seed if self.config.seed is not None else refs.new_seed()
             log.info("building reference observations for %s", assignment.assignment_id)
-            cached = refs.build(assignment, seed)
+            cached = build_references(assignment, seed)
             folder = self.root / "references"
             cached.save(folder / f"{assignment.assignment_id}.json")
             cached.save(folder / "plain" / f"{assignment.assignment_id}.json")  # for checks.run_in_kernel

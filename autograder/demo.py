@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from autograder import lms
-from autograder.grading import Assignment
 from autograder.lateness import POLICY_FILE
+from autograder.spec import Assignment
 
 # Who hands in each sample: the name the LMS shows and their LMS user (Canvas) or participant (Moodle) id.
 STUDENTS = {

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # no import at run time: autograder.sandbox imports this module
-    from autograder.sandbox import Limits
+if TYPE_CHECKING:
+    from autograder.spec import Limits
 
 SCRATCH = ("/tmp", "/home/student")  # a run's own tmpfs, each of the disk quota's size, inside its sandbox
 MAX_ENTRIES = 100_000  # files and folders a watched folder may hold; more counts as over quota

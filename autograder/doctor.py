@@ -18,7 +18,8 @@ from typing import NamedTuple
 from autograder import enforcement
 from autograder.cgroups import Cgroups, this_host
 from autograder.disk import JobFolder
-from autograder.sandbox import MIN_BWRAP, Limits, SandboxUnavailable, bubblewrap_version, check_available, sandbox_uid
+from autograder.sandbox import MIN_BWRAP, SandboxUnavailable, bubblewrap_version, check_available, sandbox_uid
+from autograder.spec import Limits
 
 MIN_FREE_BYTES = 2 << 30  # free disk below which a grading folder or /tmp is reported
 

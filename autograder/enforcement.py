@@ -10,7 +10,7 @@ import shutil
 
 from autograder.cgroups import PARENT_ENV, Cgroups, this_host
 from autograder.disk import JobFolder
-from autograder.sandbox import Limits
+from autograder.spec import Limits
 
 WATCHDOG = "watchdog (polling, not enforced by the kernel)"
 LIMIT_NAMES = ("memory", "processes", "cpu", "wall time", "disk", "file size")

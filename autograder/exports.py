@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from autograder.grading import SubmissionResult
+    from autograder.results import SubmissionResult
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets Excel read the file as UTF-8 (names in any script); Canvas and Moodle skip it

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import SAWarning
 
-from autograder.grading import Assignment, SubmissionResult
+from autograder.results import SubmissionResult
+from autograder.spec import Assignment
 
 
 @dataclass
@@ -34,8 +35,8 @@ class ManualGrades:
         return replace(result, tests=tests, notes=notes)
 
 
-def _alembic_on_path() -> None:
-    # nbgrader runs the `alembic` command to check the schema: make the venv's copy findable.
+def alembic_on_path() -> None:
+    """nbgrader runs the `alembic` command to check the schema: make the venv's copy findable."""
     import sys
 
     bin_dir = str(Path(sys.executable).parent)
@@ -46,7 +47,7 @@ def _alembic_on_path() -> None:
 class CourseGradebook:
     def __init__(self, url: str):
         self.url = url
-        _alembic_on_path()
+        alembic_on_path()
 
     def open(self):
         from nbgrader.api import Gradebook

@@ -7,9 +7,6 @@ this module wires them together and turns every failure into a score and a reaso
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import inspect
 import json
 import logging
 import os
@@ -17,35 +14,34 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
 
-from autograder import checks as checks_api
 from autograder import observations, untrusted, warm
 from autograder.checks import GraderError
 from autograder.disk import JobFolder
 from autograder.enforcement import enforcement
 from autograder.inert import inert_notebook
-from autograder.lateness import Lateness
 from autograder.notebooks import (
     MAX_EXECUTED_BYTES,
     MAX_NOTEBOOK_BYTES,
-    AssignmentNotebook,
     Observations,
     SubmissionError,
+    answers_from_source,
     assemble,
     collect_answers,
     extract_observations,
     parse_submission,
     read_executed,
 )
-from autograder.references import References
-from autograder.sandbox import Limits, Mount, Sandbox, hand_to_sandbox
+from autograder.references import ReferenceError, References
+from autograder.results import SubmissionResult, TestResult
+from autograder.sandbox import Sandbox, hand_to_sandbox
+from autograder.spec import RUNNER, Assignment, Limits, Mount
 
 log = logging.getLogger("autograder")
-RUNNER = Path(__file__).with_name("runner.py")
 MAX_STATUS_BYTES = 10_000
 OUTPUT_FOLDER_MB = 2 * MAX_EXECUTED_BYTES >> 20  # room for the executed notebook while papermill rewrites it
 KILL_REASONS = {
@@ -64,137 +60,6 @@ NO_STATUS = ("Your notebook's run ended without a valid report of how it ended (
              "cell ran; a notebook that writes over the grader's files can cause this.")
 GRADER_FAULT = ("The grader could not judge this test because of a fault in the grader, not in your work; "
                 "your instructor has been told and will grade it.")
-
-
-@dataclass
-class TestResult:
-    grade_id: str
-    points: float
-    max_points: float
-    passed: bool
-    message: str
-    auto_points: float | None = None  # where an instructor set the score by hand: what the tests gave
-
-
-@dataclass
-class SubmissionResult:
-    student: str
-    assignment_id: str
-    tests: list[TestResult] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    reason: str = ""  # why the run did not complete normally, if it did not
-    seconds: float = 0.0
-    peak_memory_mb: float = 0.0
-    fingerprint: str = ""
-    grader_errors: list[str] = field(default_factory=list)  # for the instructor: faults of the grader
-    # limit -> what enforced it on the machine that ran the notebook (autograder.enforcement); {}: not run
-    limits_enforced: dict[str, str] = field(default_factory=dict)
-    lateness: Lateness = field(default_factory=Lateness)  # when it came, and the late penalty
-
-    @property
-    def raw_score(self) -> float:
-        return sum(t.points for t in self.tests)
-
-    @property
-    def score(self) -> float:
-        """The points the student gets: the tests' minus the late penalty."""
-        return max(0.0, self.raw_score - self.lateness.penalty)
-
-    @property
-    def max_score(self) -> float:
-        return sum(t.max_points for t in self.tests)
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1)
-
-    @classmethod
-    def from_json(cls, text: str) -> SubmissionResult:
-        data = json.loads(text)
-        data["tests"] = [TestResult(**t) for t in data["tests"]]
-        data["lateness"] = Lateness(**data.get("lateness", {}))
-        return cls(**data)
-
-
-@dataclass
-class Assignment:
-    """Everything needed to grade submissions of one assignment; picklable for workers."""
-
-    assignment_id: str
-    notebook_name: str
-    notebook: AssignmentNotebook
-    source_path: Path
-    checks_module: str
-    limits: Limits
-    data_mounts: list[Mount]
-    references: References | None = None  # the solution's observations under this run's secret seed
-    warm: bool = True  # fork each run from a warm sandbox (autograder.warm) where one can start
-
-    @classmethod
-    def load(cls, repo: Path, assignment_id: str, limits: Limits | None = None,
-             checks_module: str | None = None) -> Assignment:
-        checks_module = checks_module or checks_api.module_name(assignment_id)
-        checks = checks_api.load(assignment_id, checks_module)
-        source, release = AssignmentNotebook.paths(repo, assignment_id, checks.notebook)
-        notebook = AssignmentNotebook.from_files(source, release)
-        checks.validate([t.grade_id for t in notebook.tests])
-        return cls(
-            assignment_id=assignment_id,
-            notebook_name=checks.notebook,
-            notebook=notebook,
-            source_path=source,
-            checks_module=checks_module,
-            limits=limits or Limits(),
-            data_mounts=_data_mounts(checks.data_files),
-        )
-
-    @property
-    def checks(self) -> checks_api.AssignmentChecks:
-        return checks_api.load(self.assignment_id, self.checks_module)
-
-    def fingerprint(self) -> str:
-        """Changes whenever anything that decides a score changes: sources, release, checks, kit,
-        runner, grading parameters, limits, the helper package and the data checksums."""
-        import cnn_course
-
-        digest = hashlib.sha256()
-        digest.update(self.source_path.read_bytes())
-        digest.update(nbformat.writes(self.notebook.release).encode())
-        modules = [importlib.import_module(self.checks_module), checks_api, importlib.import_module(
-            "autograder.checks.judging"), importlib.import_module("autograder.schema")]
-        for module in modules:
-            digest.update(inspect.getsource(module).encode())
-        for path in [*checks_api.kit_sources(), RUNNER]:
-            digest.update(path.read_bytes())
-        checks = self.checks
-        digest.update(json.dumps([checks.grading_parameters, checks.wall_factor, checks.min_wall_seconds,
-                                  asdict(self.limits)], sort_keys=True, default=str).encode())
-        package = Path(cnn_course.__file__).resolve().parent
-        for path in sorted(package.rglob("*")):
-            if path.is_file() and (path.suffix == ".py" or path.name == "SHA256SUMS"):
-                digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
-        return digest.hexdigest()[:16]
-
-    def on_this_machine(self) -> Assignment:
-        """This assignment with its data files found by this machine's data layer (a cluster worker's)."""
-        return replace(self, data_mounts=_data_mounts(self.checks.data_files))
-
-    def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> Assignment:
-        """This assignment with its wall limit: ``override``, else a multiple of the solution's run time
-        (at least the assignment's minimum, at most the configured ``limits.wall_seconds``)."""
-        checks = self.checks
-        derived = max(checks.min_wall_seconds, checks.wall_factor * reference_seconds)
-        wall = override or min(self.limits.wall_seconds, derived)
-        return replace(self, limits=replace(self.limits, wall_seconds=round(wall)))
-
-
-def _data_mounts(names) -> list[Mount]:
-    from cnn_course import data
-
-    mounts = []
-    for name in names:
-        path = data.resolve(name) if name in data.manifest() else data.resolve_dir(name)
-        mounts.append(Mount(path, f"/data/{name}"))
-    return mounts
 
 
 def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir: Path | None = None) -> Sandbox:
@@ -363,6 +228,32 @@ def _execute_cold(assignment: Assignment, assembled: nbformat.NotebookNode, argu
             os.set_blocking(status_read, False)
             status = pipe.read(MAX_STATUS_BYTES + 1) or b""
         return run, read_executed(output_dir / "executed.ipynb"), _read_status(status)
+
+
+def build_references(assignment: Assignment, seed: int, work_root: Path | None = None) -> References:
+    """Run the solution under ``seed`` as a submission is run; raise :class:`ReferenceError` unless it ran
+    cleanly (every cell without an error, every test observed): nothing is graded against a broken key."""
+    answers = answers_from_source(assignment.source_path, assignment.notebook.answer_ids)
+    execution = execute(assignment, assemble(assignment.notebook, answers, assignment.checks, seed), seed, work_root)
+    problems = []
+    if execution.reason:
+        problems.append(execution.reason)
+    if execution.status.get("status") != "ok":
+        problems.append(f"runner status {execution.status.get('status')!r}: {execution.status.get('message', '')}")
+    problems += [f"a cell raised {text}" for text in execution.found.cell_errors]
+    payloads = {}
+    for test in assignment.notebook.tests:
+        payload = execution.found.payloads.get(test.grade_id) or {"error": "no observation"}
+        if "value" not in payload:
+            problems.append(f"{test.grade_id}: {payload.get('error')}")
+            continue
+        payloads[test.grade_id] = {"value": observations.decode(payload["value"])}
+    if problems:
+        log.error("solution of %s failed; sandbox stderr:\n%s", assignment.assignment_id,
+                  untrusted.framed(execution.run.stderr))
+        raise ReferenceError(f"The solution of {assignment.assignment_id} ({assignment.source_path}) does not run "
+                             "cleanly, so no submission can be graded against it: " + "; ".join(problems[:10]))
+    return References(seed, payloads, round(execution.run.seconds, 1), assignment.fingerprint())
 
 
 def grade_submission(assignment: Assignment, student: str, notebook_path: Path | None,

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from autograder.exports import write_table
 
 if TYPE_CHECKING:
-    from autograder.grading import SubmissionResult
+    from autograder.results import SubmissionResult
 
 CANVAS, MOODLE = "canvas", "moodle"
 _USER_ID = re.compile(r"_(\d{1,18})(?=_)")

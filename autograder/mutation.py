@@ -488,8 +488,8 @@ class Engine:
 
     def __init__(self, assignment_id: str, seeds=SEEDS, repo: Path | None = None,
                  observer_seconds: float = OBSERVER_SECONDS):
-        from autograder.grading import Assignment
         from autograder.notebooks import answers_from_source
+        from autograder.spec import Assignment
 
         self.assignment = Assignment.load(Path(repo or Path(__file__).resolve().parent.parent), assignment_id)
         self.checks = self.assignment.checks

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from autograder.gradebook import _alembic_on_path
+from autograder.gradebook import alembic_on_path
 
 
 def nbgrader_config(root: Path, db_url: str):
@@ -25,7 +25,7 @@ def generate_release(root: Path, assignment_id: str) -> Path:
     """Run nbgrader's generate_assignment: solutions/<id>/ -> assignments/<id>/."""
     from nbgrader.apps import NbGraderAPI
 
-    _alembic_on_path()
+    alembic_on_path()
     with tempfile.TemporaryDirectory() as tmp:
         api = NbGraderAPI(config=nbgrader_config(root, f"sqlite:///{tmp}/gradebook.db"))
         result = api.generate_assignment(assignment_id, force=True, create=True)

@@ -33,6 +33,7 @@ import psutil
 
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch
+from autograder.spec import Limits, Mount
 
 POLL_SECONDS = 0.1  # how often the watchdog measures processes, memory and disk
 # A zygote's uid in its user namespace: not root there, so that it may map itself into each run's
@@ -74,19 +75,6 @@ class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing or cannot create namespaces here."""
 
 
-@dataclass(frozen=True)
-class Limits:
-    wall_seconds: float = 900  # seconds the whole run may take
-    cell_timeout: int = 300  # seconds one notebook cell may take (enforced by the runner)
-    memory_mb: int = 4096  # MiB of memory for all the run's processes, files on its tmpfs included
-    max_tasks: int = 512  # processes and threads
-    output_chars: int = 100_000  # characters of output kept per cell (enforced by the runner)
-    file_size_mb: int = 512  # MiB one file may grow to (RLIMIT_FSIZE; never more than disk_mb)
-    # MiB the run may write into each writable folder (its job folder), and separately into its /tmp.
-    disk_mb: int = 1024
-    cpus: float = 1.0  # CPUs the run's processes may use together, enforced by the cpu cgroup quota
-
-
 @dataclass
 class RunResult:
     returncode: int | None
@@ -98,13 +86,6 @@ class RunResult:
     stderr: str = ""
     disk_full: bool = False  # the job folder or /tmp reached disk_mb: writes there failed (ENOSPC)
     peak_disk_mb: float = 0.0  # the most any one of them held
-
-
-@dataclass
-class Mount:
-    source: Path
-    target: str
-    writable: bool = False
 
 
 @dataclass

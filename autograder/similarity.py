@@ -25,7 +25,8 @@ from itertools import combinations
 from pathlib import Path
 
 from autograder.normalize import BUILTIN_NAMES, Normalized, kept_names, normalize
-from autograder.notebooks import AssignmentNotebook, SubmissionError, collect_answers, read_submission
+from autograder.notebooks import SubmissionError, collect_answers, read_submission
+from autograder.spec import AssignmentNotebook
 
 K = 6  # tokens per fingerprint
 MAX_SHOWN_LINES = 400  # lines of one cell shown in the report

@@ -36,7 +36,8 @@ import psutil
 from autograder import untrusted
 from autograder.cgroups import Cgroups
 from autograder.disk import DiskWatch, _remove_tree
-from autograder.sandbox import Mount, RunResult, Sandbox, StderrTail, _Watchdog, hand_to_sandbox
+from autograder.sandbox import RunResult, Sandbox, StderrTail, _Watchdog, hand_to_sandbox
+from autograder.spec import Mount
 
 log = logging.getLogger("autograder")
 ZYGOTE = Path(__file__).with_name("zygote.py")

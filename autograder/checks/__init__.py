@@ -162,7 +162,24 @@ def prelude_source(seed: int) -> str:
 
 
 def run_in_kernel(assignment_id: str, grade_id: str, namespace: dict) -> None:
-    """Plain-nbgrader fallback for a hidden test cell (see :func:`autograder.references.run_in_kernel`)."""
-    from autograder import references
+    """Plain-nbgrader fallback for a hidden test cell: observe and judge in the kernel.
 
-    references.run_in_kernel(assignment_id, grade_id, namespace)
+    Only for ``nbgrader autograde`` without our grader; it trusts the kernel, which
+    ``python -m autograder`` never does.
+    """
+    import json
+
+    from autograder import kernel, observations
+    from autograder.references import load_plain
+
+    checks = load(assignment_id)
+    references = load_plain(assignment_id)
+    kernel.SEED = references.seed
+    try:
+        value = observations.decode(json.loads(json.dumps(
+            observations.encode(checks.checks[grade_id].observe(namespace, kernel)))))
+        student = {"value": value}
+    except Exception as error:  # noqa: BLE001
+        student = {"error": f"{type(error).__name__}: {error}"}
+    verdict = checks.verdict(grade_id, student, references.payloads.get(grade_id))
+    assert verdict.passed, verdict.message

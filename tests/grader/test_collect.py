@@ -20,9 +20,9 @@ from autograder.cli import main
 from autograder.collect import collect_folder, collect_zip
 from autograder.course import Course, GraderConfig
 from autograder.exports import write_grades
-from autograder.grading import SubmissionResult
-from autograder.grading import TestResult as Outcome
 from autograder.reports import feedback_html, write_report
+from autograder.results import SubmissionResult
+from autograder.results import TestResult as Outcome
 from autograder.students import MAX_ID_CHARS, display_names, is_student_id, student_id
 
 LONG = "Maria Fernanda de los Angeles Gonzalez Rodriguez Hernandez y Lopez "  # 67 characters

@@ -9,7 +9,7 @@ import pytest
 from autograder import cgroups, doctor, enforcement
 from autograder.cgroups import Placement
 from autograder.cli import main
-from autograder.grading import SubmissionResult
+from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
 
 

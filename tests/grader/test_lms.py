@@ -8,10 +8,10 @@ import zipfile
 from datetime import UTC, datetime
 
 from autograder.collect import collect_zip
-from autograder.grading import SubmissionResult
-from autograder.grading import TestResult as Outcome
 from autograder.lateness import Lateness
 from autograder.lms import LmsName, moodle_folder, write_canvas, write_moodle, write_moodle_feedback
+from autograder.results import SubmissionResult
+from autograder.results import TestResult as Outcome
 from autograder.students import read_roster
 
 NOTEBOOK = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 from autograder import checks as checks_api
-from autograder.notebooks import SKIP_TAG, AssignmentNotebook, assemble
+from autograder.notebooks import SKIP_TAG, assemble
+from autograder.spec import AssignmentNotebook
 
 
 def _notebook(tiny_repo, tag_everything: bool):

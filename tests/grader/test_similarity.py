@@ -16,7 +16,8 @@ import pytest
 from autograder import checks, normalize, similarity
 from autograder.cli import main
 from autograder.course import Course, GraderConfig
-from autograder.notebooks import AssignmentNotebook, collect_answers
+from autograder.notebooks import collect_answers
+from autograder.spec import AssignmentNotebook
 from tests.assignments.correct_residual_networks import HELPER_CONVOLUTIONAL, HELPER_IDENTITY
 from tests.assignments.variants import with_answers
 from tests.conftest import REPO

@@ -21,11 +21,12 @@ import numpy as np
 import pytest
 
 from autograder import checks as checks_api
-from autograder import kernel, notebooks, observations, schema, untrusted
+from autograder import kernel, notebooks, observations, schema, spec, untrusted
 from autograder.course import Course, GraderConfig
-from autograder.grading import GRADER_FAULT, Execution, SubmissionResult, _read_status, judge_test
+from autograder.grading import GRADER_FAULT, Execution, _read_status, judge_test
 from autograder.notebooks import CHECK_KEY, Observations, extract_observations, read_executed, read_submission
 from autograder.references import References
+from autograder.results import SubmissionResult
 from autograder.sandbox import RunResult
 from tests.grader import hostile
 
@@ -215,7 +216,7 @@ def test_a_measured_fault_is_the_students_zero_with_the_true_reason_not_a_grader
     found = Observations(payloads={grade_id: {"grade_id": grade_id, "value": json.loads(json.dumps(student))}})
     execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0))
     result = SubmissionResult("student", assignment_id)
-    test = judge_test(assignment, notebooks.TestCell(grade_id, 2.0), execution, result)
+    test = judge_test(assignment, spec.TestCell(grade_id, 2.0), execution, result)
     assert not result.grader_errors and test.message != GRADER_FAULT
     assert (test.points, test.passed) == (0.0, False) and why in test.message, test.message
 
@@ -266,7 +267,7 @@ def test_a_grader_fault_logs_the_sandboxs_stderr_framed(caplog):
     found = Observations(payloads={"t": {"grade_id": "t", "value": 1}})
     execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0, stderr=FORGED_STDERR))
     with caplog.at_level("ERROR", logger="autograder"):
-        judge_test(assignment, notebooks.TestCell("t", 1.0), execution, SubmissionResult("bob", "x"))
+        judge_test(assignment, spec.TestCell("t", 1.0), execution, SubmissionResult("bob", "x"))
     text = caplog.records[0].getMessage()
     sandbox_lines = text.split("sandbox stderr:\n", 1)[1].split("\n")
     assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in sandbox_lines) and "forged" in text

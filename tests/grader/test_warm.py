@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import references as refs
 from autograder import warm
 from autograder.course import Course, GraderConfig
-from autograder.grading import Assignment, _warm_slot, grade_notebook
-from autograder.sandbox import Limits
+from autograder.grading import _warm_slot, build_references, grade_notebook
+from autograder.spec import Assignment, Limits
 from tests.grader import hostile
 from tests.grader.hostile import SQUARE
 
@@ -121,7 +120,7 @@ def _printed(executed: bytes) -> str:
 @pytest.fixture(scope="module")
 def tiny(tiny_repo):
     assignment = Assignment.load(tiny_repo, "tiny", LIMITS, "tests.grader.tiny_checks")
-    assignment = replace(assignment, references=refs.build(assignment, seed=7))
+    assignment = replace(assignment, references=build_references(assignment, seed=7))
     solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
     yield assignment, solution
     warm.close_all()

@@ -118,8 +118,8 @@ def test_export_to_canvas_and_moodle_puts_each_lms_user_in_their_row(tiny_repo, 
 
 
 def test_feedback_escapes_student_text(tiny_repo, tmp_path):
-    from autograder.grading import SubmissionResult, TestResult
     from autograder.reports import feedback_html
+    from autograder.results import SubmissionResult, TestResult
 
     result = SubmissionResult("eve", "tiny", [TestResult("test_square", 0, 2, False, "<script>alert(1)</script>")])
     assert "<script>" not in feedback_html(result)

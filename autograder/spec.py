@@ -1,0 +1,187 @@
+"""What an assignment is, for the grader: its course notebook, its checks, the data its sandbox may read
+and the limits a run of it gets. Plain data at the bottom of the grader: nothing here runs a notebook."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import nbformat
+
+from autograder import checks as checks_api
+from autograder.references import References
+
+RUNNER = Path(__file__).with_name("runner.py")  # executes the assembled notebook inside the sandbox
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 900  # seconds the whole run may take
+    cell_timeout: int = 300  # seconds one notebook cell may take (enforced by the runner)
+    memory_mb: int = 4096  # MiB of memory for all the run's processes, files on its tmpfs included
+    max_tasks: int = 512  # processes and threads
+    output_chars: int = 100_000  # characters of output kept per cell (enforced by the runner)
+    file_size_mb: int = 512  # MiB one file may grow to (RLIMIT_FSIZE; never more than disk_mb)
+    # MiB the run may write into each writable folder (its job folder), and separately into its /tmp.
+    disk_mb: int = 1024
+    cpus: float = 1.0  # CPUs the run's processes may use together, enforced by the cpu cgroup quota
+
+
+@dataclass
+class Mount:
+    """A host path the sandbox sees at ``target``."""
+
+    source: Path
+    target: str
+    writable: bool = False
+
+
+@dataclass(frozen=True)
+class TestCell:
+    grade_id: str
+    points: float
+
+
+@dataclass
+class AssignmentNotebook:
+    """The course's version of one notebook: release cells, answer ids and test cells."""
+
+    release: nbformat.NotebookNode
+    answer_ids: list[str]
+    tests: list[TestCell]
+
+    @classmethod
+    def load(cls, repo: Path, assignment_id: str, notebook_name: str) -> AssignmentNotebook:
+        """The notebook ``notebook_name`` of an assignment, from ``solutions/`` and ``assignments/`` of ``repo``."""
+        return cls.from_files(*cls.paths(repo, assignment_id, notebook_name))
+
+    @staticmethod
+    def paths(repo: Path, assignment_id: str, notebook_name: str) -> tuple[Path, Path]:
+        """The instructor's source of the notebook and its student release."""
+        return (repo / "solutions" / assignment_id / f"{notebook_name}.ipynb",
+                repo / "assignments" / assignment_id / f"{notebook_name}.ipynb")
+
+    @classmethod
+    def from_files(cls, source_path: Path, release_path: Path) -> AssignmentNotebook:
+        source = nbformat.read(source_path, as_version=4)
+        release = nbformat.read(release_path, as_version=4)
+        answers, tests = [], []
+        for cell in source.cells:
+            meta = nbgrader_metadata(cell)
+            if meta.get("solution") and cell.cell_type == "code":
+                answers.append(meta["grade_id"])
+            elif meta.get("grade") and not meta.get("solution"):
+                tests.append(TestCell(meta["grade_id"], float(meta.get("points", 0))))
+        release_ids = {nbgrader_metadata(c).get("grade_id") for c in release.cells}
+        missing = [gid for gid in answers + [t.grade_id for t in tests] if gid not in release_ids]
+        if missing:
+            raise ValueError(f"{release_path} is stale: cells {missing} are missing; regenerate the release")
+        return cls(release, answers, tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tests)
+
+    def answer_before(self, grade_id: str) -> str | None:
+        """The answer cell a test follows in the release (the one it checks), or the first answer cell."""
+        last = None
+        for cell in self.release.cells:
+            meta = nbgrader_metadata(cell)
+            if meta.get("grade_id") in self.answer_ids:
+                last = meta["grade_id"]
+            elif meta.get("grade_id") == grade_id:
+                return last or (self.answer_ids[0] if self.answer_ids else None)
+        return None
+
+
+def nbgrader_metadata(cell) -> dict:
+    """A cell's nbgrader metadata (``{}`` where it has none, or something that is not a dict)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+@dataclass
+class Assignment:
+    """Everything needed to grade submissions of one assignment; picklable for workers."""
+
+    assignment_id: str
+    notebook_name: str
+    notebook: AssignmentNotebook
+    source_path: Path
+    checks_module: str
+    limits: Limits
+    data_mounts: list[Mount]
+    references: References | None = None  # the solution's observations under this run's secret seed
+    warm: bool = True  # fork each run from a warm sandbox (autograder.warm) where one can start
+
+    @classmethod
+    def load(cls, repo: Path, assignment_id: str, limits: Limits | None = None,
+             checks_module: str | None = None) -> Assignment:
+        checks_module = checks_module or checks_api.module_name(assignment_id)
+        checks = checks_api.load(assignment_id, checks_module)
+        source, release = AssignmentNotebook.paths(repo, assignment_id, checks.notebook)
+        notebook = AssignmentNotebook.from_files(source, release)
+        checks.validate([t.grade_id for t in notebook.tests])
+        return cls(
+            assignment_id=assignment_id,
+            notebook_name=checks.notebook,
+            notebook=notebook,
+            source_path=source,
+            checks_module=checks_module,
+            limits=limits or Limits(),
+            data_mounts=data_mounts(checks.data_files),
+        )
+
+    @property
+    def checks(self) -> checks_api.AssignmentChecks:
+        return checks_api.load(self.assignment_id, self.checks_module)
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything that decides a score changes: sources, release, checks, kit,
+        runner, grading parameters, limits, the helper package and the data checksums."""
+        import cnn_course
+
+        digest = hashlib.sha256()
+        digest.update(self.source_path.read_bytes())
+        digest.update(nbformat.writes(self.notebook.release).encode())
+        modules = [importlib.import_module(self.checks_module), checks_api, importlib.import_module(
+            "autograder.checks.judging"), importlib.import_module("autograder.schema")]
+        for module in modules:
+            digest.update(inspect.getsource(module).encode())
+        for path in [*checks_api.kit_sources(), RUNNER]:
+            digest.update(path.read_bytes())
+        checks = self.checks
+        digest.update(json.dumps([checks.grading_parameters, checks.wall_factor, checks.min_wall_seconds,
+                                  asdict(self.limits)], sort_keys=True, default=str).encode())
+        package = Path(cnn_course.__file__).resolve().parent
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and (path.suffix == ".py" or path.name == "SHA256SUMS"):
+                digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def on_this_machine(self) -> Assignment:
+        """This assignment with its data files found by this machine's data layer (a cluster worker's)."""
+        return replace(self, data_mounts=data_mounts(self.checks.data_files))
+
+    def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> Assignment:
+        """This assignment with its wall limit: ``override``, else a multiple of the solution's run time
+        (at least the assignment's minimum, at most the configured ``limits.wall_seconds``)."""
+        checks = self.checks
+        derived = max(checks.min_wall_seconds, checks.wall_factor * reference_seconds)
+        wall = override or min(self.limits.wall_seconds, derived)
+        return replace(self, limits=replace(self.limits, wall_seconds=round(wall)))
+
+
+def data_mounts(names) -> list[Mount]:
+    """The data-layer files and folders ``names``, each mounted read-only at ``/data/<name>``."""
+    from cnn_course import data
+
+    mounts = []
+    for name in names:
+        path = data.resolve(name) if name in data.manifest() else data.resolve_dir(name)
+        mounts.append(Mount(path, f"/data/{name}"))
+    return mounts
