@@ -40,7 +40,7 @@ from autograder.grading import (
 from autograder.lateness import LATE_MARKER_FILE, TIMESTAMP_FILE, Lateness, Policy, read_policy
 from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import check_available
-from autograder.spec import Assignment, Limits
+from autograder.spec import Assignment, Limits, RunContext
 from autograder.students import is_student_id, read_roster
 
 log = logging.getLogger("autograder")
@@ -154,19 +154,18 @@ class Course:
         if cached is None or rebuild:
             seed = self.config.seed if self.config.seed is not None else refs.new_seed()
             log.info("building reference observations for %s", assignment.assignment_id)
-            cached = build_references(assignment, seed)
+            cached = build_references(assignment, RunContext(seed, assignment.limits))
             folder = self.root / "references"
             cached.save(folder / f"{assignment.assignment_id}.json")
             cached.save(folder / "plain" / f"{assignment.assignment_id}.json")  # for checks.run_in_kernel
             self._references[assignment.assignment_id] = cached
         return cached
 
-    def graded_assignment(self, assignment_id: str) -> Assignment:
-        """The assignment with this run's references and its wall limit derived from the solution's run."""
-        assignment = self.assignment(assignment_id)
+    def run_context(self, assignment: Assignment) -> RunContext:
+        """This run's seed and references, and its wall limit derived from the solution's run."""
         references = self.references(assignment)
-        return replace(assignment, references=references).with_wall_limit(references.seconds,
-                                                                           self.config.wall_time)
+        return RunContext(references.seed, assignment.run_limits(references.seconds, self.config.wall_time),
+                          references.payloads)
 
     # --- grading ------------------------------------------------------------------------
 
@@ -187,11 +186,12 @@ class Course:
         if not pending:
             return []  # nothing to grade: no references built, no sandbox started
         check_available()  # a host that cannot start a sandbox is refused before anything is graded
-        assignment = self.graded_assignment(assignment_id)
+        assignment = self.assignment(assignment_id)
+        run = self.run_context(assignment)
         self.gradebook().ensure_assignment(assignment)
         done = []
         bar = tqdm(total=len(pending), desc=f"Grading {assignment_id}", unit="nb", disable=not progress)
-        for (student, _, notes, key), result in self._run(assignment, pending):
+        for (student, _, notes, key), result in self._run(assignment, run, pending):
             result.notes = notes + result.notes
             result.fingerprint = "" if result.grader_errors else key  # a grader fault is graded again next run
             result.lateness = self.assess_lateness(result)
@@ -202,25 +202,25 @@ class Course:
         bar.close()
         return done
 
-    def _run(self, assignment: Assignment, pending: list):
+    def _run(self, assignment: Assignment, run: RunContext, pending: list):
         try:
-            yield from self._run_pending(assignment, pending)
+            yield from self._run_pending(assignment, run, pending)
         finally:
-            warm.close_run(assignment.references.seed)  # this machine's zygotes of this run
+            warm.close_run(run.seed)  # this machine's zygotes of this run
 
-    def _run_pending(self, assignment: Assignment, pending: list):
+    def _run_pending(self, assignment: Assignment, run: RunContext, pending: list):
         keep = lambda student: self.root / "autograded" / student / assignment.assignment_id / (  # noqa: E731
             f"{assignment.notebook_name}.ipynb")
         if self.config.scheduler:
-            yield from self._run_dask(assignment, pending, keep)
+            yield from self._run_dask(assignment, run, pending, keep)
             return
         with ThreadPoolExecutor(max_workers=max(1, self.config.workers)) as pool:
-            futures = {pool.submit(grade_submission, assignment, s, p, None, keep(s)): item
+            futures = {pool.submit(grade_submission, assignment, run, s, p, None, keep(s)): item
                        for item in pending for s, p, *_ in [item]}
             for future in as_completed(futures):
                 yield futures[future], _outcome(assignment, futures[future][0], future)
 
-    def _run_dask(self, assignment: Assignment, pending: list, keep):
+    def _run_dask(self, assignment: Assignment, run: RunContext, pending: list, keep):
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
 
@@ -233,7 +233,7 @@ class Course:
         try:
             # Workers share nothing with this machine: they get bytes and return bytes.
             shared = client.scatter(assignment, broadcast=True)
-            futures = {client.submit(grade_on_worker, shared, student, notebook_bytes(path), pure=False,
+            futures = {client.submit(grade_on_worker, shared, run, student, notebook_bytes(path), pure=False,
                                      retries=1): (student, path, *rest)
                        for student, path, *rest in pending}
             for future in dask_completed(futures):
@@ -246,7 +246,7 @@ class Course:
                 yield futures[future], outcome
         finally:
             with contextlib.suppress(Exception):  # a worker that is gone took its zygotes along
-                client.run(warm.close_run, assignment.references.seed)
+                client.run(warm.close_run, run.seed)
             client.close()
             if cluster is not None:
                 cluster.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import observations, untrusted, warm
-from autograder.checks import GraderError
+from autograder.checks import AssignmentChecks, GraderError
 from autograder.disk import JobFolder
 from autograder.enforcement import enforcement
 from autograder.inert import inert_notebook
@@ -39,7 +39,7 @@ from autograder.notebooks import (
 from autograder.references import ReferenceError, References
 from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import Sandbox, hand_to_sandbox
-from autograder.spec import RUNNER, Assignment, Limits, Mount
+from autograder.spec import RUNNER, Assignment, Limits, Mount, RunContext
 
 log = logging.getLogger("autograder")
 MAX_STATUS_BYTES = 10_000
@@ -62,7 +62,8 @@ GRADER_FAULT = ("The grader could not judge this test because of a fault in the 
                 "your instructor has been told and will grade it.")
 
 
-def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir: Path | None = None) -> Sandbox:
+def sandbox_for(assignment: Assignment, limits: Limits, job_dir: Path | None = None,
+                output_dir: Path | None = None) -> Sandbox:
     """The sandbox of one run: a fresh tmpfs at /home/student holding the assembled notebook from
     ``job_dir`` (read-only), the runner's output folder inside it (a warm sandbox, given neither, makes
     them for each run itself)."""
@@ -94,17 +95,17 @@ def sandbox_for(assignment: Assignment, job_dir: Path | None = None, output_dir:
         "TF_NUM_INTRAOP_THREADS": "1",
         "TF_NUM_INTEROP_THREADS": "1",
     }
-    return Sandbox(limits=assignment.limits, mounts=mounts, env=env, scratch=("/home/student",) if job_dir else ())
+    return Sandbox(limits=limits, mounts=mounts, env=env, scratch=("/home/student",) if job_dir else ())
 
 
-def _warm_slot(assignment: Assignment, seed: int) -> warm.WarmSandbox | None:
-    """This thread's warm sandbox for ``assignment`` in the grading run of ``seed`` (a zygote serves
+def _warm_slot(assignment: Assignment, run: RunContext) -> warm.WarmSandbox | None:
+    """This thread's warm sandbox for ``assignment`` in grading run ``run`` (a zygote serves
     one run only); it preloads what the release imports (never what a student's notebook asks for).
     None when the assignment is graded cold or none can start."""
     if not assignment.warm:
         return None
     release = [cell.source for cell in assignment.notebook.release.cells if cell.cell_type == "code"]
-    return warm.slot_for(sandbox_for(assignment), warm.preload_modules(release), seed)
+    return warm.slot_for(sandbox_for(assignment, run.limits), warm.preload_modules(release), run.seed)
 
 
 @dataclass
@@ -118,15 +119,15 @@ class Execution:
     run: object  # sandbox.RunResult
 
 
-def execute(assignment: Assignment, assembled: nbformat.NotebookNode, seed: int,
+def execute(assignment: Assignment, assembled: nbformat.NotebookNode, run: RunContext,
             work_root: Path | None = None) -> Execution:
-    """Run the assembled notebook (of the grading run of ``seed``) in a fresh sandbox, forked from this
+    """Run the assembled notebook (of grading run ``run``) in a fresh sandbox, forked from this
     thread's warm one for that run where it can, and read back what it produced."""
-    limits = assignment.limits
+    limits = run.limits
     # The runner's arguments; its status file descriptor (third) is filled in by whoever runs it.
     arguments = ["/home/student/assembled.ipynb", "/home/student/out/executed.ipynb", "",
                  json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout), str(limits.output_chars)]
-    slot = _warm_slot(assignment, seed)
+    slot = _warm_slot(assignment, run)
     outcome = None
     if slot is not None:
         try:
@@ -134,14 +135,14 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, seed: int,
         except warm.WarmUnavailable as error:
             warm.retire(slot, error)
     if outcome is None:
-        outcome = _execute_cold(assignment, assembled, arguments, work_root)
-    run, (notebook, data, unreadable), status = outcome
+        outcome = _execute_cold(assignment, limits, assembled, arguments, work_root)
+    ran, (notebook, data, unreadable), status = outcome
     found = extract_observations(notebook, [t.grade_id for t in assignment.notebook.tests])
-    status = _believed(status, run, limits)
-    reason = _run_reason(run, status, unreadable, limits)
-    log.debug("run: killed=%s status=%s seconds=%.1f stderr tail:\n%s", run.killed, status.get("status"),
-              run.seconds, untrusted.framed(run.stderr, 2000))
-    return Execution(found, reason, data, status, run)
+    status = _believed(status, ran, limits)
+    reason = _run_reason(ran, status, unreadable, limits)
+    log.debug("run: killed=%s status=%s seconds=%.1f stderr tail:\n%s", ran.killed, status.get("status"),
+              ran.seconds, untrusted.framed(ran.stderr, 2000))
+    return Execution(found, reason, data, status, ran)
 
 
 def _read_status(data: bytes) -> dict:
@@ -207,11 +208,11 @@ def _execute_warm(slot: warm.WarmSandbox, assembled: nbformat.NotebookNode, argu
         slot.discard(folder)
 
 
-def _execute_cold(assignment: Assignment, assembled: nbformat.NotebookNode, arguments: list[str],
+def _execute_cold(assignment: Assignment, limits: Limits, assembled: nbformat.NotebookNode, arguments: list[str],
                   work_root: Path | None):
     """A run in a sandbox of its own, with a fresh Python: the same as :func:`_execute_warm`."""
     # The results get a folder of their own, so a notebook that fills its disk quota keeps them.
-    output_limits = replace(assignment.limits, disk_mb=OUTPUT_FOLDER_MB)
+    output_limits = replace(limits, disk_mb=OUTPUT_FOLDER_MB)
     with tempfile.TemporaryDirectory(prefix="cnn-grader-job-", dir=work_root) as job, \
             JobFolder(output_limits, parent=work_root, prefix="cnn-grader-out-") as output_dir:
         job_dir = Path(job)
@@ -220,7 +221,7 @@ def _execute_cold(assignment: Assignment, assembled: nbformat.NotebookNode, argu
         status_read, status_write = os.pipe()
         try:
             arguments = [*arguments[:2], str(status_write), *arguments[3:]]
-            run = sandbox_for(assignment, job_dir, output_dir).run(
+            run = sandbox_for(assignment, limits, job_dir, output_dir).run(
                 ["python", "/opt/grader/runner.py", *arguments], "/home/student/work", pass_fds=(status_write,))
         finally:
             os.close(status_write)
@@ -230,11 +231,12 @@ def _execute_cold(assignment: Assignment, assembled: nbformat.NotebookNode, argu
         return run, read_executed(output_dir / "executed.ipynb"), _read_status(status)
 
 
-def build_references(assignment: Assignment, seed: int, work_root: Path | None = None) -> References:
-    """Run the solution under ``seed`` as a submission is run; raise :class:`ReferenceError` unless it ran
-    cleanly (every cell without an error, every test observed): nothing is graded against a broken key."""
+def build_references(assignment: Assignment, run: RunContext, work_root: Path | None = None) -> References:
+    """Run the solution under ``run``'s seed as a submission is run; raise :class:`ReferenceError` unless it
+    ran cleanly (every cell without an error, every test observed): nothing is graded against a broken key."""
     answers = answers_from_source(assignment.source_path, assignment.notebook.answer_ids)
-    execution = execute(assignment, assemble(assignment.notebook, answers, assignment.checks, seed), seed, work_root)
+    assembled = assemble(assignment.notebook, answers, assignment.checks, run.seed)
+    execution = execute(assignment, assembled, run, work_root)
     problems = []
     if execution.reason:
         problems.append(execution.reason)
@@ -253,13 +255,13 @@ def build_references(assignment: Assignment, seed: int, work_root: Path | None =
                   untrusted.framed(execution.run.stderr))
         raise ReferenceError(f"The solution of {assignment.assignment_id} ({assignment.source_path}) does not run "
                              "cleanly, so no submission can be graded against it: " + "; ".join(problems[:10]))
-    return References(seed, payloads, round(execution.run.seconds, 1), assignment.fingerprint())
+    return References(run.seed, payloads, round(execution.run.seconds, 1), assignment.fingerprint())
 
 
-def grade_submission(assignment: Assignment, student: str, notebook_path: Path | None,
+def grade_submission(assignment: Assignment, run: RunContext, student: str, notebook_path: Path | None,
                      work_root: Path | None = None, keep: Path | None = None) -> SubmissionResult:
     """Grade one student's notebook file; keep the executed notebook at ``keep`` if given."""
-    result, executed = grade_notebook(assignment, student, notebook_bytes(notebook_path), work_root)
+    result, executed = grade_notebook(assignment, run, student, notebook_bytes(notebook_path), work_root)
     if keep is not None and executed:
         keep_executed(keep, executed)
     return result
@@ -287,13 +289,13 @@ def notebook_bytes(path: Path | None) -> bytes | SubmissionError | None:
         return SubmissionError(f"The notebook could not be read: {error}.")
 
 
-def grade_on_worker(assignment: Assignment, student: str,
+def grade_on_worker(assignment: Assignment, run: RunContext, student: str,
                     notebook: bytes | SubmissionError | None) -> tuple[SubmissionResult, bytes]:
     """:func:`grade_notebook` on a cluster worker: data files found by name through this machine's data layer."""
-    return grade_notebook(assignment.on_this_machine(), student, notebook)
+    return grade_notebook(assignment.on_this_machine(), run, student, notebook)
 
 
-def grade_notebook(assignment: Assignment, student: str, notebook: bytes | SubmissionError | None,
+def grade_notebook(assignment: Assignment, run: RunContext, student: str, notebook: bytes | SubmissionError | None,
                    work_root: Path | None = None) -> tuple[SubmissionResult, bytes]:
     """Grade one student's notebook (its bytes); the result and the executed notebook's bytes.
 
@@ -319,22 +321,21 @@ def grade_notebook(assignment: Assignment, student: str, notebook: bytes | Submi
         result.seconds = time.monotonic() - started
         return result, b""
 
-    seed = assignment.references.seed
-    execution = execute(assignment, assemble(assignment.notebook, answers, checks, seed), seed, work_root)
+    execution = execute(assignment, assemble(assignment.notebook, answers, checks, run.seed), run, work_root)
     result.reason = execution.reason
     result.peak_memory_mb = round(execution.run.peak_memory_mb, 1)
-    result.limits_enforced = enforcement(assignment.limits)
-    result.tests = [judge_test(assignment, test, execution, result) for test in tests]
+    result.limits_enforced = enforcement(run.limits)
+    result.tests = [judge_test(checks, run, test, execution, result) for test in tests]
     result.seconds = round(time.monotonic() - started, 2)
     return result, execution.notebook_bytes
 
 
-def judge_test(assignment: Assignment, test, execution: Execution, result: SubmissionResult) -> TestResult:
+def judge_test(checks: AssignmentChecks, run: RunContext, test, execution: Execution,
+               result: SubmissionResult) -> TestResult:
     """One test cell's points and message; a fault of the grader is logged and never blamed on the student."""
     found, grade_id = execution.found, test.grade_id
     try:
-        verdict = assignment.checks.verdict(grade_id, decode_payload(found.payloads.get(grade_id)),
-                                            assignment.references.payloads.get(grade_id))
+        verdict = checks.judge_payload(grade_id, found.payloads.get(grade_id), run.references.get(grade_id))
     except GraderError as error:
         log.error("grader fault grading %s/%s: %s\nsandbox stderr:\n%s", result.student, grade_id, error,
                   untrusted.framed(execution.run.stderr), exc_info=error.__cause__)
@@ -350,16 +351,3 @@ def judge_test(assignment: Assignment, test, execution: Execution, result: Submi
             message = ("This test ran, but its result never reached the grader: something in your notebook "
                        "interferes with how results are displayed (for example a replaced `display`).")
     return TestResult(grade_id, test.points if verdict.passed else 0.0, test.points, verdict.passed, message)
-
-
-def decode_payload(payload: dict | None) -> dict | None:
-    """An observation payload with its value decoded, or an error if it is malformed."""
-    if payload is None:
-        return None
-    if "value" in payload:
-        try:
-            return {"value": observations.decode(payload["value"])}
-        except observations.ObservationError as error:
-            return {"error": f"the observation is malformed ({error})"}
-    error = payload.get("error")
-    return {"error": untrusted.clean_text(error[:2000]) if isinstance(error, str) else "no value"}

@@ -24,19 +24,24 @@ def rng(*salt):
     return np.random.default_rng([SEED, *(_zlib.crc32(repr(part).encode()) for part in salt)])
 
 
+def observation(grade_id, observe, namespace, kit):
+    """The payload of test ``grade_id``: what ``observe(namespace, kit)`` returns, encoded, or the error it raised."""
+    try:
+        return {"grade_id": grade_id, "value": encode(observe(namespace, kit))}
+    except BaseException as error:  # noqa: BLE001 - student code may raise anything
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        lines = _traceback.format_exception_only(type(error), error)
+        return {"grade_id": grade_id, "error": "".join(lines).strip()[:2000]}
+
+
 def emit(grade_id, observe, namespace):
     """Run ``observe(namespace, kit)`` and display its result as an observation."""
     import sys
 
     from IPython.display import display
 
-    try:
-        payload = {"grade_id": grade_id, "value": encode(observe(namespace, sys.modules[__name__]))}
-    except BaseException as error:  # noqa: BLE001 - student code may raise anything
-        if isinstance(error, KeyboardInterrupt):
-            raise
-        lines = _traceback.format_exception_only(type(error), error)
-        payload = {"grade_id": grade_id, "error": "".join(lines).strip()[:2000]}
+    payload = observation(grade_id, observe, namespace, sys.modules[__name__])
     display({MIME_TYPE: payload, "text/plain": f"<observation {grade_id}>"}, raw=True)
 
 

@@ -1,5 +1,6 @@
 """What an assignment is, for the grader: its course notebook, its checks, the data its sandbox may read
-and the limits a run of it gets. Plain data at the bottom of the grader: nothing here runs a notebook."""
+and the limits a run of it gets; and the context of one grading run (:class:`RunContext`). Plain data at
+the bottom of the grader: nothing here runs a notebook."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ import hashlib
 import importlib
 import inspect
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 
 from autograder import checks as checks_api
-from autograder.references import References
 
 RUNNER = Path(__file__).with_name("runner.py")  # executes the assembled notebook inside the sandbox
 
@@ -115,7 +115,6 @@ class Assignment:
     checks_module: str
     limits: Limits
     data_mounts: list[Mount]
-    references: References | None = None  # the solution's observations under this run's secret seed
     warm: bool = True  # fork each run from a warm sandbox (autograder.warm) where one can start
 
     @classmethod
@@ -167,13 +166,24 @@ class Assignment:
         """This assignment with its data files found by this machine's data layer (a cluster worker's)."""
         return replace(self, data_mounts=data_mounts(self.checks.data_files))
 
-    def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> Assignment:
-        """This assignment with its wall limit: ``override``, else a multiple of the solution's run time
-        (at least the assignment's minimum, at most the configured ``limits.wall_seconds``)."""
+    def run_limits(self, reference_seconds: float, override: float | None = None) -> Limits:
+        """The limits of a grading run: the wall limit ``override``, else a multiple of the solution's run
+        time (at least the assignment's minimum, at most the configured ``limits.wall_seconds``)."""
         checks = self.checks
         derived = max(checks.min_wall_seconds, checks.wall_factor * reference_seconds)
         wall = override or min(self.limits.wall_seconds, derived)
-        return replace(self, limits=replace(self.limits, wall_seconds=round(wall)))
+        return replace(self.limits, wall_seconds=round(wall))
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What one grading run gives every notebook it runs: the secret seed the observers draw from, the
+    solution's observations under that seed (grade_id -> ``{"value": ...}``; none while they are being
+    built) and the limits of each run."""
+
+    seed: int
+    limits: Limits
+    references: dict[str, dict] = field(default_factory=dict)
 
 
 def data_mounts(names) -> list[Mount]:

@@ -98,7 +98,7 @@ def generate_class(assignment, release_path: Path, students: int, seed: int = 0)
 def floor_seconds(assignment_id: str) -> float | None:
     """Observers alone on the solution in a warm process (TensorFlow imported), if the engine exists."""
     try:
-        mutation = importlib.import_module("autograder.mutation")
+        mutation = importlib.import_module("devtools.mutation")
     except ModuleNotFoundError:
         return None
     measure = getattr(mutation, "observer_seconds", None)

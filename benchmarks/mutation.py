@@ -2,7 +2,7 @@
 
     python benchmarks/mutation.py [--assignment ID ...] [--seeds 1,2] [--limit N]
 
-Each mutant (autograder/mutation.py) is graded in-process under every seed; it is killed when the
+Each mutant (devtools/mutation/) is graded in-process under every seed; it is killed when the
 same tests fail it under each seed. A survivor must be listed, with the reason, in
 tests/assignments/equivalent_mutants.py; the engine also compares each survivor's functions with
 the solution's on the observers' calls with random inputs and weights ("probe"). A mutant whose
@@ -25,8 +25,8 @@ RESULTS = REPO / "benchmarks" / "results"
 ASSIGNMENTS = ("residual_networks", "transfer_learning")
 sys.path.insert(0, str(REPO))
 
-from autograder import mutation  # noqa: E402
 from benchmarks.provenance import provenance  # noqa: E402
+from devtools import mutation  # noqa: E402
 from tests.assignments.equivalent_mutants import EQUIVALENT  # noqa: E402
 
 

@@ -19,18 +19,24 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import textwrap
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder import schema as schemas
+from autograder import untrusted
 from autograder.checks.judging import Verdict, all_of, expect_close, expect_equal, failed, passed, witnessed
-from autograder.observations import ObservationError
+from autograder.observations import ObservationError, decode
+from autograder.references import load_plain
 
 __all__ = ["AssignmentChecks", "Check", "GraderError", "Verdict", "all_of", "expect_close", "expect_equal",
-           "failed", "load", "module_name", "passed", "prelude_source", "run_in_kernel", "witnessed"]
+           "failed", "kit", "load", "module_name", "passed", "prelude_source", "run_in_kernel", "witnessed"]
+KIT_NAME = "cnn_grader_kit"  # the kit's module in the kernel
+PRELUDE_NAME = "_grader"  # the name the prelude gives the kit in the notebook's globals
 
 
 class GraderError(RuntimeError):
@@ -91,11 +97,27 @@ class AssignmentChecks:
         self.helpers.append(function)
         return function
 
+    def observer_definitions(self, grade_id: str) -> str:
+        """The helpers' and the observer's source, as test cell ``grade_id`` defines them in the kernel."""
+        parts = [_undecorated_source(helper) for helper in self.helpers] + [_undecorated_source(self.checks[grade_id].observe)]
+        return "\n\n".join(parts)
+
     def observer_source(self, grade_id: str) -> str:
         """The code that replaces test cell ``grade_id`` when grading: the helpers, then the observer."""
-        function = self.checks[grade_id].observe
-        parts = [_undecorated_source(helper) for helper in self.helpers] + [_undecorated_source(function)]
-        return "\n\n".join(parts) + f"\n\n_grader.emit({grade_id!r}, {function.__name__}, globals())\n"
+        name = self.checks[grade_id].observe.__name__
+        return self.observer_definitions(grade_id) + f"\n\n{PRELUDE_NAME}.emit({grade_id!r}, {name}, globals())\n"
+
+    def observe_in(self, namespace: dict, grade_id: str, run_kit: types.ModuleType) -> dict:
+        """Test cell ``grade_id`` run as in the kernel, in this process: its observer defined in the notebook's
+        globals ``namespace`` and called with ``run_kit`` (:func:`kit`); the payload as the grader reads it
+        back from an executed notebook. It runs the code of ``namespace`` unguarded: trusted code only."""
+        exec(compile(self.observer_definitions(grade_id), f"<test cell {grade_id}>", "exec"), namespace)
+        observe = namespace[self.checks[grade_id].observe.__name__]
+        return untrusted.loads(json.dumps(run_kit.observation(grade_id, observe, namespace, run_kit)))
+
+    def judge_payload(self, grade_id: str, payload: dict | None, reference: dict | None) -> Verdict:
+        """:meth:`verdict` on a payload as read back from a run (``{"value": encoded}``, ``{"error": ...}``)."""
+        return self.verdict(grade_id, decode_payload(payload), reference)
 
     def verdict(self, grade_id: str, student: dict | None, reference: dict | None) -> Verdict:
         """Judge one test cell from decoded payloads (``{'value'|'error': ...}``).
@@ -122,6 +144,19 @@ class AssignmentChecks:
                               f"{type(error).__name__}: {error}") from error
 
 
+def decode_payload(payload: dict | None) -> dict | None:
+    """An observation payload with its value decoded, or an error if it is malformed."""
+    if payload is None:
+        return None
+    if "value" in payload:
+        try:
+            return {"value": decode(payload["value"])}
+        except ObservationError as error:
+            return {"error": f"the observation is malformed ({error})"}
+    error = payload.get("error")
+    return {"error": untrusted.clean_text(error[:2000]) if isinstance(error, str) else "no value"}
+
+
 def _undecorated_source(function) -> str:
     lines = textwrap.dedent(inspect.getsource(function)).splitlines()
     while lines and lines[0].lstrip().startswith("@"):
@@ -144,21 +179,34 @@ def kit_sources() -> list[Path]:
     return [here / "observations.py", here / "kernel.py"]
 
 
-def prelude_source(seed: int) -> str:
-    """Source of the kit sent into the kernel before any student code runs, with the run's seed."""
+def kit_source() -> str:
+    """The kit's code as the kernel runs it: :func:`kit_sources` without their grader-only lines."""
     parts = []
     for path in kit_sources():
         text = path.read_text()
-        parts.append("\n".join(l for l in text.splitlines() if not l.endswith("# grader: prelude-skip")))
-    kit = "\n\n".join(parts)
+        parts.append("\n".join(line for line in text.splitlines() if not line.endswith("# grader: prelude-skip")))
+    return "\n\n".join(parts)
+
+
+def prelude_source(seed: int) -> str:
+    """Source of the kit sent into the kernel before any student code runs, with the run's seed."""
     return (
         "import sys as _sys, types as _types\n"
-        "_grader = _types.ModuleType('cnn_grader_kit')\n"
-        f"exec(compile({kit!r}, 'cnn_grader_kit', 'exec'), _grader.__dict__)\n"
-        f"_grader.SEED = {int(seed)}\n"
-        "_sys.modules['cnn_grader_kit'] = _grader\n"
+        f"{PRELUDE_NAME} = _types.ModuleType({KIT_NAME!r})\n"
+        f"exec(compile({kit_source()!r}, {KIT_NAME!r}, 'exec'), {PRELUDE_NAME}.__dict__)\n"
+        f"{PRELUDE_NAME}.SEED = {int(seed)}\n"
+        f"_sys.modules[{KIT_NAME!r}] = {PRELUDE_NAME}\n"
         "del _sys, _types\n"
     )
+
+
+def kit(seed: int) -> types.ModuleType:
+    """The kit of a run of ``seed`` in this process, made as the prelude makes it in the kernel: a module
+    of its own, so that no seed or shared model passes from one run to another through a global."""
+    module = types.ModuleType(KIT_NAME)
+    exec(compile(kit_source(), KIT_NAME, "exec"), module.__dict__)
+    module.SEED = int(seed)
+    return module
 
 
 def run_in_kernel(assignment_id: str, grade_id: str, namespace: dict) -> None:
@@ -167,19 +215,8 @@ def run_in_kernel(assignment_id: str, grade_id: str, namespace: dict) -> None:
     Only for ``nbgrader autograde`` without our grader; it trusts the kernel, which
     ``python -m autograder`` never does.
     """
-    import json
-
-    from autograder import kernel, observations
-    from autograder.references import load_plain
-
     checks = load(assignment_id)
     references = load_plain(assignment_id)
-    kernel.SEED = references.seed
-    try:
-        value = observations.decode(json.loads(json.dumps(
-            observations.encode(checks.checks[grade_id].observe(namespace, kernel)))))
-        student = {"value": value}
-    except Exception as error:  # noqa: BLE001
-        student = {"error": f"{type(error).__name__}: {error}"}
-    verdict = checks.verdict(grade_id, student, references.payloads.get(grade_id))
+    payload = checks.observe_in(namespace, grade_id, kit(references.seed))
+    verdict = checks.judge_payload(grade_id, payload, references.payloads.get(grade_id))
     assert verdict.passed, verdict.message

@@ -1,6 +1,6 @@
 """Mutants of the solutions that compute what the solution computes (equivalent mutants), with the reason.
 
-``EQUIVALENT``: assignment -> mutant key (:attr:`autograder.mutation.Mutant.key`) -> why it is equivalent.
+``EQUIVALENT``: assignment -> mutant key (:attr:`devtools.mutation.Mutant.key`) -> why it is equivalent.
 Every other mutant must lose points (benchmarks/mutation.py; a sample in test_mutation.py), and the
 engine's probe compares each of these with the solution on random inputs and weights. Keys name the
 line in the answer cell: when a solution changes, the table is checked again.

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from autograder import kernel
+from autograder.checks import kit
 
 INPUT_SEEDS = range(16)  # the ``seed`` arguments observers pass to kernel.random_input
 
@@ -40,15 +40,11 @@ def _at(value, path: tuple):
 
 def _secret_inputs(shape: tuple, seed: int) -> list[np.ndarray]:
     """The arrays kernel.random_input gives the observers under ``seed``, plain and rectified."""
-    saved, kernel.SEED = kernel.SEED, seed
-    try:
-        found = []
-        for input_seed in INPUT_SEEDS:
-            x = kernel.random_input(shape, seed=input_seed)
-            found += [x, np.maximum(x, 0), (x + 1.0) * 127.5]
-        return found
-    finally:
-        kernel.SEED = saved
+    run_kit, found = kit(seed), []
+    for input_seed in INPUT_SEEDS:
+        x = run_kit.random_input(shape, seed=input_seed)
+        found += [x, np.maximum(x, 0), (x + 1.0) * 127.5]
+    return found
 
 
 def forgeries(reference, other_run, seed: int) -> Iterator[tuple[str, object]]:

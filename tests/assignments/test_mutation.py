@@ -1,4 +1,4 @@
-"""Mutation testing of the checks (autograder/mutation.py).
+"""Mutation testing of the checks (devtools/mutation/).
 
 Fast: each mutation operator on small sources. Slow (in-process grading, TensorFlow in a worker):
 every correct answer of the corpus keeps full marks, and a fixed sample of mutants of each
@@ -13,7 +13,7 @@ import importlib
 import pytest
 
 from autograder import checks as checks_api
-from autograder import mutation
+from devtools import mutation
 from tests.assignments.equivalent_mutants import EQUIVALENT
 from tests.assignments.forgery import forgeries
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from autograder import checks as checks_api
 from autograder import observations, schema, untrusted
-from autograder.grading import decode_payload
+from autograder.checks import decode_payload
 from tests.grader.strategies import mutants
 from tests.grader.strategies import observations as observations_of
 

@@ -14,20 +14,19 @@ import subprocess
 import sys
 import threading
 import time
-import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import checks as checks_api
-from autograder import kernel, notebooks, observations, schema, spec, untrusted
+from autograder import notebooks, observations, schema, spec, untrusted
 from autograder.course import Course, GraderConfig
 from autograder.grading import GRADER_FAULT, Execution, _read_status, judge_test
 from autograder.notebooks import CHECK_KEY, Observations, extract_observations, read_executed, read_submission
-from autograder.references import References
 from autograder.results import SubmissionResult
 from autograder.sandbox import RunResult
+from autograder.spec import Limits, RunContext
 from tests.grader import hostile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -212,11 +211,11 @@ MEASURED_FAULTS = {
 def test_a_measured_fault_is_the_students_zero_with_the_true_reason_not_a_grader_fault(name):
     assignment_id, grade_id, reference, student, why = MEASURED_FAULTS[name]
     checks = checks_api.load(assignment_id)
-    assignment = types.SimpleNamespace(checks=checks, references=References(1, {grade_id: {"value": reference}}))
+    run = RunContext(1, Limits(), {grade_id: {"value": reference}})
     found = Observations(payloads={grade_id: {"grade_id": grade_id, "value": json.loads(json.dumps(student))}})
     execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0))
     result = SubmissionResult("student", assignment_id)
-    test = judge_test(assignment, spec.TestCell(grade_id, 2.0), execution, result)
+    test = judge_test(checks, run, spec.TestCell(grade_id, 2.0), execution, result)
     assert not result.grader_errors and test.message != GRADER_FAULT
     assert (test.points, test.passed) == (0.0, False) and why in test.message, test.message
 
@@ -263,11 +262,11 @@ def test_a_grader_fault_logs_the_sandboxs_stderr_framed(caplog):
     checks = checks_api.AssignmentChecks("x", "X")
     checks.observer("t")(lambda ns, kit: 1)
     checks.judge("t", schema.Integer())(lambda student, reference: 1 / 0)
-    assignment = types.SimpleNamespace(checks=checks, references=References(1, {"t": {"value": 1}}))
+    run = RunContext(1, Limits(), {"t": {"value": 1}})
     found = Observations(payloads={"t": {"grade_id": "t", "value": 1}})
     execution = Execution(found, "", b"", {"status": "ok", "message": ""}, RunResult(0, 5.0, 1.0, stderr=FORGED_STDERR))
     with caplog.at_level("ERROR", logger="autograder"):
-        judge_test(assignment, spec.TestCell("t", 1.0), execution, SubmissionResult("bob", "x"))
+        judge_test(checks, run, spec.TestCell("t", 1.0), execution, SubmissionResult("bob", "x"))
     text = caplog.records[0].getMessage()
     sandbox_lines = text.split("sandbox stderr:\n", 1)[1].split("\n")
     assert all(line.startswith(untrusted.LOGGED_PREFIX) for line in sandbox_lines) and "forged" in text
@@ -279,10 +278,10 @@ def test_a_grader_fault_logs_the_sandboxs_stderr_framed(caplog):
 def _observe_tiny(job_dir, ns, seed=None):
     """Observations of the tiny checks for ``ns`` under the seed the prelude of this job carries."""
     assembled = (job_dir / "assembled.ipynb").read_text()
-    kernel.SEED = seed if seed is not None else int(re.search(r"_grader.SEED = (\d+)", assembled).group(1))
+    run_kit = checks_api.kit(seed if seed is not None else int(re.search(r"_grader.SEED = (\d+)", assembled).group(1)))
     cells = []
     for grade_id, check in TINY.checks.items():
-        payload = {"grade_id": grade_id, "value": observations.encode(check.observe(ns, kernel))}
+        payload = {"grade_id": grade_id, "value": observations.encode(check.observe(ns, run_kit))}
         cells.append({"cell_type": "code", "metadata": {CHECK_KEY: {"check": grade_id}}, "execution_count": 1,
                       "source": "", "outputs": [{"output_type": "display_data", "metadata": {},
                                                  "data": {observations.MIME_TYPE: payload}}]})
@@ -367,7 +366,7 @@ def _status_ok(argv, status: bytes | None = None) -> RunResult:
 def stand_in_sandbox(monkeypatch, tmp_path):
     leak = tmp_path / "leak.ipynb"
     leak.write_text(json.dumps({"cells": []}))
-    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir, output_dir: StandInSandbox(job_dir, output_dir, leak))
+    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, limits, job_dir, output_dir: StandInSandbox(job_dir, output_dir, leak))
     original = TINY.checks["test_repeats"].judge
 
     def fragile_judge(student, reference):  # a grader bug, triggered by one observation only
@@ -419,7 +418,7 @@ def test_the_grader_refuses_a_solution_that_does_not_run_cleanly(monkeypatch, ti
         broken(job_dir, output_dir)
         return _status_ok(argv)
 
-    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, job_dir, output_dir: type(
+    monkeypatch.setattr("autograder.grading.sandbox_for", lambda assignment, limits, job_dir, output_dir: type(
         "Broken", (), {"run": lambda self, argv, workdir, pass_fds=(): run(argv, job_dir, output_dir)})())
     course = Course(GraderConfig(repo=tiny_repo, course_dir=tmp_path, warm=False, checks_modules={"tiny": "tests.grader.tiny_checks"}))
     from autograder.references import ReferenceError
@@ -479,7 +478,7 @@ def test_fuzzed_executed_notebooks_never_crash_or_hang_the_trusted_side(tmp_path
     references = {c["metadata"][CHECK_KEY]["check"]: c["outputs"][0]["data"][observations.MIME_TYPE]
                   for c in reference["cells"]}
     references = {gid: {"value": observations.decode(p["value"])} for gid, p in references.items()}
-    from autograder.grading import decode_payload
+    from autograder.checks import decode_payload
 
     rng = np.random.default_rng(0)
     started = time.monotonic()

@@ -7,7 +7,6 @@ import logging
 import os
 import subprocess
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from autograder import warm
 from autograder.course import Course, GraderConfig
 from autograder.grading import _warm_slot, build_references, grade_notebook
-from autograder.spec import Assignment, Limits
+from autograder.spec import Assignment, Limits, RunContext
 from tests.grader import hostile
 from tests.grader.hostile import SQUARE
 
@@ -120,21 +119,21 @@ def _printed(executed: bytes) -> str:
 @pytest.fixture(scope="module")
 def tiny(tiny_repo):
     assignment = Assignment.load(tiny_repo, "tiny", LIMITS, "tests.grader.tiny_checks")
-    assignment = replace(assignment, references=build_references(assignment, seed=7))
+    run = RunContext(7, LIMITS, build_references(assignment, RunContext(7, LIMITS)).payloads)
     solution = json.loads((tiny_repo / "solutions" / "tiny" / "Tiny.ipynb").read_text())
-    yield assignment, solution
+    yield assignment, run, solution
     warm.close_all()
 
 
 def test_a_run_leaves_nothing_for_the_next_run_of_the_same_zygote(tiny):
-    assignment, solution = tiny
+    assignment, run, solution = tiny
     tamperer = hostile.build(solution, hostile.Case(6, answers={"answer_square": TAMPER}))
-    result, _ = grade_notebook(assignment, "tamperer", tamperer)
+    result, _ = grade_notebook(assignment, run, "tamperer", tamperer)
     assert not result.reason, "the tamperer ran to the end"  # its own results it broke itself
-    slot = _warm_slot(assignment, assignment.references.seed)
+    slot = _warm_slot(assignment, run)
     runs = slot.runs
     probe = hostile.build(solution, hostile.Case(6, answers={"answer_square": PROBE}))
-    result, executed = grade_notebook(assignment, "probe", probe)
+    result, executed = grade_notebook(assignment, run, "probe", probe)
     assert slot.runs == runs + 1, "both runs were forked from the same zygote"
     line = next(line for line in _printed(executed).splitlines() if line.startswith("ISOLATION"))
     found = json.loads(line.removeprefix("ISOLATION "))
@@ -158,22 +157,22 @@ RUN_OWN_MOUNTS = {"/tmp", "/dev/shm", "/home/student", "/home/student/out", "/jo
 def test_every_place_a_run_can_write_is_its_own(tiny):
     """Walk the run's whole mount table and write everywhere it can: every mount it could write to
     was made for it alone, and the next run of the same zygote finds none of what it wrote."""
-    assignment, solution = tiny
+    assignment, run, solution = tiny
     planter = hostile.build(solution, hostile.Case(6, answers={"answer_square": PLANTER + SQUARE}))
-    _, executed = grade_notebook(assignment, "planter", planter)
+    _, executed = grade_notebook(assignment, run, "planter", planter)
     planted = _printed_json(executed, "PLANTED")
     writable = {point for point, mode in planted["mounts"].items() if mode == "rw"}
     assert writable <= RUN_OWN_MOUNTS, writable - RUN_OWN_MOUNTS
     assert {"/tmp", "/dev/shm", "/home/student", "/home/student/work"} <= set(planted["written"]), planted["written"]
     assert not [folder for folder in planted["written"] if folder == "/" or folder.startswith(("/etc", "/opt", "/usr", "/data"))]
 
-    slot = _warm_slot(assignment, assignment.references.seed)
+    slot = _warm_slot(assignment, run)
     runs = slot.runs
     finder = WALK + f"""
 places = {planted["written"]!r} + list(folders())
 print("FOUND", json.dumps([folder for folder in places if os.path.lexists(os.path.join(folder, TOKEN))]))
 """
-    result, executed = grade_notebook(assignment, "finder", hostile.build(
+    result, executed = grade_notebook(assignment, run, "finder", hostile.build(
         solution, hostile.Case(6, answers={"answer_square": finder + SQUARE})))
     assert slot.runs == runs + 1, "both runs were forked from the same zygote"
     assert _printed_json(executed, "FOUND") == []
