@@ -175,10 +175,20 @@ def train_once(network, shape, salt, learning_rate=0.1):
     return network
 
 
+def calls(layer, model=None):
+    """The calls of ``layer`` (Keras nodes): every one, or those inside ``model`` (a nested base model's)."""
+    return [node for index, node in enumerate(layer._inbound_nodes)
+            if model is None or f"{id(layer)}_ib-{index}" in getattr(model, "_nodes", {f"{id(layer)}_ib-{index}"})]
+
+
+def training_argument(call):
+    """The ``training`` argument a call of a layer was given, or "not given"."""
+    return getattr(getattr(call, "arguments", None), "kwargs", {}).get("training", "not given")
+
+
 def called_inputs(layer, model):
     """The tensors ``layer`` (e.g. a nested base model) is called on inside ``model``."""
-    return [node.input_tensors[0] for index, node in enumerate(layer._inbound_nodes)
-            if f"{id(layer)}_ib-{index}" in getattr(model, "_nodes", {f"{id(layer)}_ib-{index}"})]
+    return [node.input_tensors[0] for node in calls(layer, model)]
 
 
 def graph(model):
@@ -199,7 +209,7 @@ def graph(model):
             inputs = [visit(t) for t in node.input_tensors]
             index[key] = len(nodes)
             entry = {"type": type(operation).__name__, "config": _config_summary(operation), "inputs": inputs}
-            training = getattr(getattr(node, "arguments", None), "kwargs", {}).get("training", "not given")
+            training = training_argument(node)
             if training is None or isinstance(training, (bool, str)):
                 entry["training"] = training
             nodes.append(entry)

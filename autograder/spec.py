@@ -147,8 +147,8 @@ class Assignment:
         digest = hashlib.sha256()
         digest.update(self.source_path.read_bytes())
         digest.update(nbformat.writes(self.notebook.release).encode())
-        modules = [importlib.import_module(self.checks_module), checks_api, importlib.import_module(
-            "autograder.checks.judging"), importlib.import_module("autograder.schema")]
+        modules = [importlib.import_module(name) for name in (self.checks_module, "autograder.checks",
+                   "autograder.checks.judging", "autograder.checks.graphs", "autograder.schema")]
         for module in modules:
             digest.update(inspect.getsource(module).encode())
         for path in [*checks_api.kit_sources(), RUNNER]:

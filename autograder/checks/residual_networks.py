@@ -25,6 +25,7 @@ import json
 import numpy as np
 
 from autograder.checks import AssignmentChecks, expect_close, expect_equal, failed, passed, witnessed
+from autograder.checks.graphs import block_structure, canonical_graph, canonical_layers, layer_label
 from autograder.schema import FLOATS, SHAPE, Flag, Graph, Integer, ListOf, Nullable, OneOf, Record, Text
 
 VALUES = ListOf(Record({"case": Text(), "output": FLOATS}), 10)
@@ -458,66 +459,6 @@ def judge_resnet50_model(student, reference):
 # --- judging helpers (trusted side) -------------------------------------------------------
 
 
-def layer_label(kind: str, config: dict) -> str:
-    """A short, name-free description of a layer call; equivalent spellings get the same label."""
-    if kind in ("ReLU", "Relu") or (kind == "Activation" and config.get("activation") == "relu"):
-        return "ReLU"
-    if kind == "InputLayer":
-        return "X"
-    if kind == "Conv2D":
-        size, strides, padding = config.get("kernel_size"), config.get("strides"), config.get("padding")
-        if size in ([1, 1], 1):  # a 1x1 window never needs padding: 'same' and 'valid' compute the same
-            padding = "valid"
-        text = f"Conv2D({config.get('filters')} filters, {_pair(size, 'x')}, stride {_pair(strides, ', ')}, "
-        text += f"{padding}"
-        if config.get("activation") not in (None, "linear"):
-            text += f", activation={config['activation']}"
-        return text + ")"
-    if kind == "BatchNormalization":
-        axis = config.get("axis")
-        axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
-        return f"BatchNormalization(axis={3 if axis == -1 else axis})"
-    if config:
-        return f"{kind}({', '.join(f'{k}={_pair(v, chr(44) + chr(32))}' for k, v in sorted(config.items()))})"
-    return kind
-
-
-def _pair(value, separator):
-    if isinstance(value, list) and len(value) == 2 and value[0] == value[1]:
-        return str(value[0]) if separator == ", " else f"{value[0]}{separator}{value[1]}"
-    if isinstance(value, list):
-        return "(" + separator.join(str(v) for v in value) + ")" if separator == ", " else separator.join(map(str, value))
-    return str(value)
-
-
-def _labels(graph: dict) -> list[str]:
-    return [layer_label(node["type"], node["config"]) for node in graph["nodes"]]
-
-
-def _chain_back(graph: dict, labels: list[str], index: int) -> tuple[list[str], int]:
-    """Follow single-input layers back from node ``index``; return their labels (first to last) and
-    the node where the walk stopped (the block input or a layer with several inputs)."""
-    chain, nodes = [], graph["nodes"]
-    while len(nodes[index]["inputs"]) == 1 and labels[index] != "Add":
-        chain.append(labels[index])
-        index = nodes[index]["inputs"][0]
-    return chain[::-1], index
-
-
-def block_structure(graph: dict) -> dict:
-    """What a residual block computes: the layers after the addition and the two added branches."""
-    labels = _labels(graph)
-    after, stop = _chain_back(graph, labels, graph["outputs"][0])
-    if labels[stop] != "Add":
-        return {"add": False, "chain": after, "after": after, "branches": []}
-    branches = []
-    for source in graph["nodes"][stop]["inputs"]:
-        chain, end = _chain_back(graph, labels, source)
-        branches.append([labels[end]] + chain)
-    branches.sort(key=len, reverse=True)  # the main path first, then the shortcut
-    return {"add": True, "after": after, "branches": branches}
-
-
 def _arrows(chain: list[str]) -> str:
     return " -> ".join(chain) if chain else "nothing"
 
@@ -545,65 +486,6 @@ def judge_block_layers(student: dict, reference: dict, what: str):
     if my_main != main:
         return failed(f"{what}: the main path should be {_arrows(main)} -> Add; yours is {_arrows(my_main)} -> Add.")
     return failed(f"{what}: the shortcut should be {_arrows(shortcut)} -> Add; yours is {_arrows(my_shortcut)} -> Add.")
-
-
-ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "Relu": "relu", "Sigmoid": "sigmoid"}
-
-
-def fold_activations(graph: dict) -> dict:
-    """The graph with each separate activation (a Softmax or ReLU layer, Activation(...), keras.ops)
-    folded into the Dense or Conv2D it follows, so `Dense(n)` + `Softmax()` reads as
-    `Dense(n, activation='softmax')`: the same function, the same description."""
-    nodes, remap, kept = graph["nodes"], {}, []
-    for index, node in enumerate(nodes):
-        name = ACTIVATION_LAYERS.get(node["type"]) or (
-            node["config"].get("activation") if node["type"] == "Activation" else None)
-        inputs = [remap[i] for i in node["inputs"]]
-        if name and len(inputs) == 1:
-            source = kept[inputs[0]]
-            if source["type"] in ("Dense", "Conv2D") and source["config"].get("activation") in (None, "linear"):
-                source["config"] = {**source["config"], "activation": name}
-                remap[index] = inputs[0]
-                continue
-        remap[index] = len(kept)
-        kept.append({**node, "inputs": inputs})
-    return {"nodes": kept, "outputs": [remap[i] for i in graph["outputs"]]}
-
-
-def relu_before_max_pooling(graph: dict) -> dict:
-    """The graph with every ReLU that follows a max pooling moved before it: the two commute (the
-    maximum of rectified values is the rectified maximum), so either order is the same function."""
-    nodes = [dict(node) for node in graph["nodes"]]
-    users = {}
-    for node in nodes:
-        for source in node["inputs"]:
-            users[source] = users.get(source, 0) + 1
-    for node in nodes:
-        if layer_label(node["type"], node["config"]) == "ReLU" and len(node["inputs"]) == 1:
-            pool = node["inputs"][0]
-            if nodes[pool]["type"] == "MaxPooling2D" and users.get(pool) == 1:
-                moved = {key: nodes[pool][key] for key in ("type", "config")}
-                nodes[pool].update({key: node[key] for key in ("type", "config")})
-                node.update(moved)
-    return {"nodes": nodes, "outputs": graph["outputs"]}
-
-
-def canonical_graph(graph: dict) -> dict:
-    """One spelling for equivalent models: activations folded into the layer they follow, ReLUs
-    before max pooling."""
-    return relu_before_max_pooling(fold_activations(graph))
-
-
-def canonical_layers(graph: dict) -> list[tuple[int, str]]:
-    """Every layer call with its depth (longest path from the input), sorted: the same for any
-    correct model, whatever order its layers were created or its additions' inputs were listed in,
-    whether activations are separate layers or arguments, and whether a ReLU comes before or after
-    the max pooling it commutes with."""
-    graph = canonical_graph(graph)
-    labels, depth = _labels(graph), {}
-    for index, node in enumerate(graph["nodes"]):  # nodes come after their inputs
-        depth[index] = 1 + max((depth[i] for i in node["inputs"]), default=-1)
-    return sorted((depth[i], labels[i]) for i in range(len(labels)))
 
 
 def judge_values(student, reference, what: str, hint: str):

@@ -222,7 +222,7 @@ def observe_alpaca_model_layers(ns, kit):
             row["units"] = int(layer.units)
             row["activation"] = str(layer.get_config().get("activation"))
         rows.append(row)
-    augmentation_modes = [node.arguments.kwargs.get("training", "not given") for node in given._inbound_nodes]
+    augmentation_modes = [kit.training_argument(call) for call in kit.calls(given)]
     bases = [layer for layer in model.layers if isinstance(layer, keras.Model) and layer.name.startswith("mobilenetv2")]
     inputs = kit.called_inputs(bases[0], model) if len(bases) == 1 else []
     witness = None
@@ -343,11 +343,8 @@ def observe_alpaca_model_inference_mode(ns, kit):
     if len(bases) != 1:
         return {"n_bases": len(bases)}
     base = bases[0]
-    recorded = []
-    for index, node in enumerate(base._inbound_nodes):  # the calls of the base inside this model
-        if f"{id(base)}_ib-{index}" in getattr(model, "_nodes", {f"{id(base)}_ib-{index}"}):
-            value = node.arguments.kwargs.get("training", "not given")
-            recorded.append(value if isinstance(value, (bool, str)) else repr(value))
+    recorded = [value if isinstance(value, (bool, str)) else repr(value)
+                for value in map(kit.training_argument, kit.calls(base, model))]  # the base's calls in this model
     called = kit.called_inputs(base, model)
     if len(called) != 1:
         return {"n_bases": 1, "recorded_training": recorded}
