@@ -157,7 +157,7 @@ class Course:
             cached = build_references(assignment, RunContext(seed, assignment.limits))
             folder = self.root / "references"
             cached.save(folder / f"{assignment.assignment_id}.json")
-            cached.save(folder / "plain" / f"{assignment.assignment_id}.json")  # for checks.run_in_kernel
+            cached.save(refs.plain_folder(self.root) / f"{assignment.assignment_id}.json")  # for checks.run_in_kernel
             self._references[assignment.assignment_id] = cached
         return cached
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder import observations
 
-PLAIN_ENV = "CNN_GRADER_REFERENCES"  # folder of references for the plain-nbgrader fallback
+PLAIN_ENV = "CNN_GRADER_REFERENCES"  # a folder of references for the plain-nbgrader fallback, instead of the course's
 
 
 class ReferenceError(RuntimeError):
@@ -59,16 +59,24 @@ def new_seed() -> int:
 # --- the plain-nbgrader fallback ----------------------------------------------------------
 
 
-def plain_folder() -> Path:
-    default = Path.home() / ".cache" / "cnn-course" / "references"
-    return Path(os.environ.get(PLAIN_ENV) or default)
+def plain_folder(course_root: Path) -> Path:
+    """Where a grading folder keeps the references of its last run for plain nbgrader's hidden tests."""
+    return Path(course_root) / "references" / "plain"
 
 
-def load_plain(assignment_id: str, folder: Path | None = None) -> References:
-    path = (folder or plain_folder()) / f"{assignment_id}.json"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No reference observations for '{assignment_id}' at {path}. "
-            f"Create them with: python -m autograder references {assignment_id}"
-        )
-    return References.from_json(path.read_text())
+def load_plain(assignment_id: str, start: Path | None = None) -> References:
+    """The references plain nbgrader's hidden tests judge against: in ``$CNN_GRADER_REFERENCES`` if it is
+    set, else in the grading folder that holds ``start`` (the kernel's folder: nbgrader runs a submission
+    in ``<course>/autograded/<student>/<assignment>/``), found by looking upwards from there."""
+    name = f"{assignment_id}.json"
+    if os.environ.get(PLAIN_ENV):
+        candidates = [Path(os.environ[PLAIN_ENV]) / name]
+    else:
+        here = Path(start or Path.cwd()).resolve()
+        candidates = [plain_folder(folder) / name for folder in (here, *here.parents)]
+    for path in candidates:
+        if path.is_file():
+            return References.from_json(path.read_text())
+    where = candidates[0] if len(candidates) == 1 else f"references/plain/{name} in {candidates[0].parents[2]} or above"
+    raise FileNotFoundError(f"No reference observations for '{assignment_id}' at {where}. "
+                            f"Create them with: python -m autograder references {assignment_id}")

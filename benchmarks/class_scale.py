@@ -142,9 +142,10 @@ def grade_class(assignment_id: str, students: int, workers: int, root: Path, war
 
 
 def plain_nbgrader(assignment_id: str, copies: int, root: Path) -> dict:
+    from autograder.references import plain_folder
     from benchmarks.grading_throughput import plain_nbgrader as run
 
-    return run(assignment_id, copies, root, root / assignment_id / "references" / "plain")
+    return run(assignment_id, copies, root, plain_folder(root / assignment_id))
 
 
 def plot(report: dict, path: Path) -> None:

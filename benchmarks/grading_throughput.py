@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder.course import Course, GraderConfig  # noqa: E402
 from autograder.gradebook import CourseGradebook  # noqa: E402
+from autograder.references import plain_folder  # noqa: E402
 
 
 class PeakMemory(threading.Thread):
@@ -123,8 +124,7 @@ def main() -> None:
         report = {"assignment": args.assignment, "copies": args.copies, "cores": os.cpu_count(),
                   "ours": ours(args.assignment, args.copies, args.workers, root)}
         if not args.skip_plain:
-            report["plain_nbgrader"] = plain_nbgrader(args.assignment, args.copies, root,
-                                                      root / "ours" / "references" / "plain")
+            report["plain_nbgrader"] = plain_nbgrader(args.assignment, args.copies, root, plain_folder(root / "ours"))
             report["throughput_ratio"] = round(
                 report["ours"]["submissions_per_minute"] / report["plain_nbgrader"]["submissions_per_minute"], 1)
     out = REPO / "benchmarks" / "results" / f"grading_{args.assignment}.json"

@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from autograder.course import Course, GraderConfig
+from autograder.references import PLAIN_ENV, plain_folder
 from autograder.sandbox import Limits
 from tests.assignments.variants import apply, with_answers
 from tests.conftest import REPO
@@ -108,7 +109,7 @@ def test_solution_runs_headlessly_with_papermill_and_plain_nbgrader_tests(assign
     """The source notebook itself, public tests and in-kernel hidden tests included, in fast mode."""
     course, _ = _grade(assignment_id, grading_root)
     assignment = course.assignment(assignment_id)
-    env = {**os.environ, "CNN_GRADER_REFERENCES": str(course.root / "references" / "plain")}
+    env = {**os.environ, PLAIN_ENV: str(plain_folder(course.root))}
     parameters = json.dumps(assignment.checks.grading_parameters)
     script = ("import json, sys, papermill; papermill.execute_notebook(sys.argv[1], sys.argv[2], "
               "parameters=json.loads(sys.argv[3]), kernel_name='python3', progress_bar=False)")
