@@ -134,11 +134,10 @@ def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: Assi
 
 @dataclass
 class Observations:
-    """What an executed notebook reports: one payload per test cell, and what went wrong reading it."""
+    """What an executed notebook reports: one payload per test cell, which test cells ran, the errors of the others."""
 
     payloads: dict[str, dict] = field(default_factory=dict)  # grade_id -> {"value": ...} or {"error": ...}
     ran: set[str] = field(default_factory=set)  # test cells that executed (observation or not)
-    errors: list[str] = field(default_factory=list)  # the notebook as a whole could not be read
     cell_errors: list[str] = field(default_factory=list)  # error outputs outside test cells (kept for logs)
 
 

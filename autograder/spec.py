@@ -82,10 +82,6 @@ class AssignmentNotebook:
             raise ValueError(f"{release_path} is stale: cells {missing} are missing; regenerate the release")
         return cls(release, answers, tests)
 
-    @property
-    def max_score(self) -> float:
-        return sum(t.points for t in self.tests)
-
     def answer_before(self, grade_id: str) -> str | None:
         """The answer cell a test follows in the release (the one it checks), or the first answer cell."""
         last = None

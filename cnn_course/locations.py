@@ -40,9 +40,3 @@ PACKAGE_NAME = "cnn-case-studies"
 PACKAGE_SOURCE = f"git+{REPOSITORY_URL}@{BRANCH}#subdirectory=cnn_course"
 PACKAGE = f"{PACKAGE_NAME}[tensorflow] @ {PACKAGE_SOURCE}"  # with TensorFlow, for a machine that has none
 PACKAGE_ENV = "CNN_COURSE_PACKAGE"
-
-
-def repository_parts(url: str = REPOSITORY_URL) -> tuple[str, str, str]:
-    """``(host URL, owner, name)`` of a repository URL, as the website's buttons split it."""
-    host, owner, name = url.strip("/").rsplit("/", 2)
-    return host, owner, name
