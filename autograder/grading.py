@@ -117,6 +117,7 @@ class Execution:
     notebook_bytes: bytes  # the executed notebook as read (never re-read from disk)
     status: dict
     run: object  # sandbox.RunResult
+    forked_from: str = ""  # the warm sandbox (zygote) the run was forked from; "" for a run in a fresh Python
 
 
 def execute(assignment: Assignment, assembled: nbformat.NotebookNode, run: RunContext,
@@ -128,10 +129,10 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, run: RunCo
     arguments = ["/home/student/assembled.ipynb", "/home/student/out/executed.ipynb", "",
                  json.dumps(assignment.checks.grading_parameters), str(limits.cell_timeout), str(limits.output_chars)]
     slot = _warm_slot(assignment, run)
-    outcome = None
+    outcome, forked_from = None, ""
     if slot is not None:
         try:
-            outcome = _execute_warm(slot, assembled, arguments)
+            outcome, forked_from = _execute_warm(slot, assembled, arguments), slot.spool.name
         except warm.WarmUnavailable as error:
             warm.retire(slot, error)
     if outcome is None:
@@ -142,7 +143,7 @@ def execute(assignment: Assignment, assembled: nbformat.NotebookNode, run: RunCo
     reason = _run_reason(ran, status, unreadable, limits)
     log.debug("run: killed=%s status=%s seconds=%.1f stderr tail:\n%s", ran.killed, status.get("status"),
               ran.seconds, untrusted.framed(ran.stderr, 2000))
-    return Execution(found, reason, data, status, ran)
+    return Execution(found, reason, data, status, ran, forked_from)
 
 
 def _read_status(data: bytes) -> dict:
@@ -324,6 +325,7 @@ def grade_notebook(assignment: Assignment, run: RunContext, student: str, notebo
     execution = execute(assignment, assemble(assignment.notebook, answers, checks, run.seed), run, work_root)
     result.reason = execution.reason
     result.peak_memory_mb = round(execution.run.peak_memory_mb, 1)
+    result.forked_from = execution.forked_from
     result.limits_enforced = enforcement(run.limits)
     result.tests = [judge_test(checks, run, test, execution, result) for test in tests]
     result.seconds = round(time.monotonic() - started, 2)

@@ -32,6 +32,7 @@ class SubmissionResult:
     # limit -> what enforced it on the machine that ran the notebook (autograder.enforcement); {}: not run
     limits_enforced: dict[str, str] = field(default_factory=dict)
     lateness: Lateness = field(default_factory=Lateness)  # when it came, and the late penalty
+    forked_from: str = ""  # the warm sandbox (zygote) the run was forked from; "" for a run in a fresh Python
 
     @property
     def raw_score(self) -> float:

@@ -212,7 +212,10 @@ def test_a_hostile_class_graded_first_leaves_every_correct_student_full_marks(ti
         assert not results[name].grader_errors, (name, results[name].grader_errors)
     for name in ("a-cpu_hog", "a-planted_status", "z-correct-1", "z-correct-2"):
         assert results[name].reason == "", (name, results[name].reason)
-    zygotes = [record for record in caplog.records if "warm sandbox" in record.getMessage() and "ready" in record.getMessage()]
-    assert bool(zygotes) == (mode == "warm"), "warm runs were forked from a zygote, cold ones never"
+    zygotes = {record.getMessage().split()[2] for record in caplog.records
+               if record.getMessage().startswith("warm sandbox ") and "ready" in record.getMessage()}
+    forked = {name: results[name].forked_from for name in cases}
+    assert all(forked.values()) == (mode == "warm"), f"warm runs are forked from a zygote, cold ones never: {forked}"
+    assert set(forked.values()) <= zygotes | {""}, "each run names a zygote that started in this grading run"
     assert warm.running() == [], "no zygote outlives its grading run"
     assert not list(Path(tempfile.gettempdir()).glob(f"{warm.SPOOL_PREFIX}{os.getpid()}-*")), "every spool is removed"
