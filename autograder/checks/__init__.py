@@ -12,7 +12,9 @@ An assignment's module (``autograder.checks.<assignment_id>``) defines ``CHECKS`
 
 References come from running the instructor's solution through the same observers
 (:mod:`autograder.references`), so no expected value is written by hand and none is ever
-visible to student code.
+visible to student code. Outside a sandbox (mutation testing, the plain-nbgrader fallback),
+:meth:`AssignmentChecks.observe_in` and :meth:`AssignmentChecks.judge_payload` observe and judge
+exactly as a graded run does, with the run's kit from :func:`kit`.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class AssignmentChecks:
 
     def helper(self, function):
         """Register a function the observers call. Only an observer's own source runs in the kernel,
-        so a helper's source is sent with every observer; in-process it is the module's function."""
+        so a helper's source is sent with every observer (and defined alongside it by :meth:`observe_in`)."""
         self.helpers.append(function)
         return function
 
