@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.sandbox import Limits
+from autograder.spec import Limits
 
 
 def _config(args):

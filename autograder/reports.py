@@ -13,8 +13,8 @@ from pathlib import Path
 import jinja2
 
 from autograder import untrusted
-from autograder.grading import SubmissionResult
 from autograder.lateness import SECRET_FILE, TIMESTAMP_FILE
+from autograder.results import SubmissionResult
 from autograder.similarity import MAX_SHOWN_LINES, ClassSimilarity, side_by_side
 
 _templates = jinja2.Environment(

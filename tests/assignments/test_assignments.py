@@ -14,7 +14,7 @@ import pytest
 
 from autograder.course import Course, GraderConfig
 from autograder.references import PLAIN_ENV, plain_folder
-from autograder.sandbox import Limits
+from autograder.spec import Limits
 from tests.assignments.variants import apply, with_answers
 from tests.conftest import REPO
 

@@ -16,7 +16,7 @@ import pytest
 
 from autograder.cgroups import Cgroups, host, v2
 from autograder.course import Course, GraderConfig
-from autograder.sandbox import Limits
+from autograder.spec import Limits
 from tests.grader import hostile
 
 # Six busy processes (this one and five forks) for as many seconds as argv[1] says.

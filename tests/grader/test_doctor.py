@@ -10,7 +10,7 @@ from autograder import cgroups, doctor, enforcement
 from autograder.cgroups import Placement
 from autograder.cli import main
 from autograder.results import SubmissionResult
-from autograder.sandbox import Limits
+from autograder.spec import Limits
 
 
 def test_doctor_runs_here_and_says_what_enforces_each_limit(tmp_path, capsys):

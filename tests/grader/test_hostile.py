@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from autograder.course import Course, GraderConfig
-from autograder.sandbox import Limits
+from autograder.spec import Limits
 from tests.grader import hostile
 
 pytestmark = pytest.mark.slow

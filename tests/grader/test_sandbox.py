@@ -17,7 +17,8 @@ import pytest
 
 from autograder.cgroups import Cgroups
 from autograder.disk import JobFolder
-from autograder.sandbox import Limits, Mount, RunResult, Sandbox, SandboxUnavailable, check_available
+from autograder.sandbox import RunResult, Sandbox, SandboxUnavailable, check_available
+from autograder.spec import Limits, Mount
 
 QUOTA_MB = 256
 WRITER = """

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course, GraderConfig
-from autograder.sandbox import Limits
+from autograder.spec import Limits
 
 pytestmark = pytest.mark.slow
 EXPECTED = {"s1": 6.0, "s2": 3.0, "s3": 1.0, "s4": 6.0}
