@@ -74,6 +74,17 @@ def bootstrap_interval(values, level: float = 0.95, resamples: int = 10_000, see
     return float(low), float(high)
 
 
+def paired_difference(runs: list[dict], regime: str, baseline: str, size: int) -> tuple[float, float, float]:
+    """How much more often ``regime`` than ``baseline`` is right on the same test examples at training-set
+    ``size`` (each run's ``test_correct``, averaged over seeds per example): the mean, and its 95%
+    :func:`bootstrap_interval` over the test examples."""
+    def correct(name):
+        return np.mean([run["test_correct"] for run in runs if run["regime"] == name and run["size"] == size], axis=0)
+
+    gain = correct(regime) - correct(baseline)
+    return (float(gain.mean()), *bootstrap_interval(gain))
+
+
 def _plain(value):
     if isinstance(value, np.generic):
         return value.item()

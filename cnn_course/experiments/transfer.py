@@ -60,16 +60,21 @@ class Alpacas:
         """What the trained part of ``regime`` reads: pooled features, the frozen bottom's maps, or pixels."""
         return {"head only": self.pooled, "fine-tune the top": self.cut, "from scratch": self.small}[regime]
 
-    def body(self, regime: str) -> keras.Model | None:
-        """The layers under the head that ``regime`` trains (``None``: the features are already pooled)."""
-        if regime == "head only":
-            return None
-        if regime == "from scratch":
-            return scratch_body(self.small.shape[1:])
-        self.top.set_weights(self.top_weights)  # ImageNet's values again
+    def body(self, regime: str):
+        """What builds the layers under the head that ``regime`` trains (``None``: the features are already pooled)."""
+        return {"head only": None, "fine-tune the top": self.imagenet_top,
+                "from scratch": lambda: scratch_body(self.small.shape[1:])}[regime]
+
+    def imagenet_top(self) -> keras.Model:
+        """The top at ImageNet's values, trainable but for its batch normalization."""
+        self.top.set_weights(self.top_weights)
         for layer in self.top.layers:
             layer.trainable = not isinstance(layer, keras.layers.BatchNormalization)
         return self.top
+
+    def train(self, regime: str, photos: np.ndarray, scored: np.ndarray, seed: int, **settings) -> dict[int, np.ndarray]:
+        """:func:`train` ``regime`` on these photos."""
+        return train(self.inputs(regime), self.y, photos, scored, seed, body=self.body(regime), **settings)
 
 
 def subset(train: np.ndarray, labels: np.ndarray, size: int, seed: int) -> np.ndarray:
@@ -95,6 +100,7 @@ def head(x, dropout: float):
 
 
 def classifier(body: keras.Model | None, input_shape, dropout: float) -> keras.Model:
+    """``body`` (or nothing, for pooled features) under :func:`head`."""
     inputs = keras.Input(input_shape)
     return keras.Model(inputs, head(inputs if body is None else body(inputs), dropout))
 
@@ -106,31 +112,31 @@ def batches(photos: np.ndarray, steps: int, batch_size: int, seed: int) -> np.nd
     return np.concatenate([rng.permutation(photos) for _ in range(passes)])[: steps * batch_size]
 
 
-def train(data: Alpacas, regime: str, photos: np.ndarray, scored: np.ndarray, seed: int, *, learning_rate: float,
-          steps, batch_size: int, dropout: float, **_) -> dict[int, np.ndarray]:
-    """Train ``regime`` on ``photos`` with Adam at ``learning_rate``; after each number of ``steps``,
-    which of the ``scored`` photos it gets right (a boolean per photo)."""
+def train(x: np.ndarray, y: np.ndarray, photos: np.ndarray, scored: np.ndarray, seed: int, *, body=None,
+          learning_rate: float, steps, batch_size: int, dropout: float, **_) -> dict[int, np.ndarray]:
+    """Train :func:`head` on what ``body()`` (random or pretrained layers, or ``None``) makes of ``x[photos]``,
+    with Adam at ``learning_rate``; after each number of ``steps``, which of the ``scored`` photos it gets
+    right (a boolean per photo)."""
     keras.utils.set_random_seed(seed)
-    x = data.inputs(regime)
-    model = classifier(data.body(regime), x.shape[1:], dropout)
+    model = classifier(body() if body else None, x.shape[1:], dropout)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=keras.losses.BinaryCrossentropy(from_logits=True))
     rows, done, correct = batches(photos, max(steps), batch_size, seed), 0, {}
     for checkpoint in sorted(steps):
         chunk = rows[done * batch_size : checkpoint * batch_size]
-        model.fit(x[chunk], data.y[chunk], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        model.fit(x[chunk], y[chunk], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
         logits = keras.ops.convert_to_numpy(model.predict_on_batch(x[scored]))[:, 0]
-        correct[checkpoint], done = (logits > 0) == data.y[scored], checkpoint
+        correct[checkpoint], done = (logits > 0) == y[scored], checkpoint
     return correct
 
 
 def select(data: Alpacas, regime: str, *, learning_rates, steps, selection_sizes, selection_seed: int,
            **settings) -> list[dict]:
-    """Development accuracy of ``regime`` for every learning rate, size of :func:`select`'s sizes and number of steps."""
+    """Development accuracy of ``regime`` for every learning rate, selection size and number of steps (seed ``selection_seed``)."""
     found = []
     for learning_rate, size in itertools.product(learning_rates, selection_sizes):
         photos = subset(data.split["train"], data.y, size, selection_seed)
-        correct = train(data, regime, photos, data.split["dev"], selection_seed, learning_rate=learning_rate,
-                        steps=steps, **settings)
+        correct = data.train(regime, photos, data.split["dev"], selection_seed, learning_rate=learning_rate,
+                             steps=steps, **settings)
         found += [{"regime": regime, "learning_rate": learning_rate, "size": size, "steps": n,
                    "dev_accuracy": float(right.mean())} for n, right in correct.items()]
     return found
@@ -158,10 +164,16 @@ def run(seeds=(0, 1, 2), sizes=None, regimes=REGIMES, **settings) -> dict:
     runs = []
     for seed, size, regime in itertools.product(seeds, sizes or settings["sizes"], regimes):
         photos, setting = subset(data.split["train"], data.y, size, seed), best[regime]
-        right = train(data, regime, photos, data.split["test"], seed, **{
+        right = data.train(regime, photos, data.split["test"], seed, **{
             **settings, "learning_rate": setting["learning_rate"], "steps": (setting["steps"],)})[setting["steps"]]
         runs.append({"regime": regime, "size": size, "seed": seed, "test_accuracy": float(right.mean()),
                      "test_correct": right.astype(int).tolist()})
     keras.backend.clear_session()
     return {"photos": {name: len(indices) for name, indices in data.split.items()}, "chosen": best,
             "selection": selection, "runs": runs}
+
+
+def test_accuracies(runs: list[dict], regime: str, size: int) -> list[float]:
+    """The test accuracy of ``regime`` at ``size``, one per seed."""
+    return [run["test_accuracy"] for run in runs if run["regime"] == regime and run["size"] == size]
+
