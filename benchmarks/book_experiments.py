@@ -3,8 +3,9 @@
     python benchmarks/book_experiments.py [--only depth ensembles ...] [--seeds 3]
 
 Writes cnn_course/results/<name>.json (commit them): what was measured, with the command, date,
-machine, commit, settings and run time. Each chapter runs a small version of its experiment live and asserts that
-it agrees with the file. Minutes on 2 cores (about 6 for `depth`).
+machine, commit, settings and run time (benchmarks/provenance.py). Each chapter runs a small version
+of its experiment live and asserts that it agrees with the file. Minutes on 2 cores (about 6 for
+`depth`; 39 for `transfer`, on a busy machine).
 """
 
 from __future__ import annotations

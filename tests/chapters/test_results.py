@@ -82,3 +82,6 @@ def test_save_records_the_command_machine_and_settings(tmp_path, monkeypatch):
     assert record["results"] == [{"value": 1}] and record["settings"] == {"epochs": 2}
     assert record["command"].startswith("python ") and "Keras" in record["machine"]
     assert results.provenance(record).startswith(f"Measured by `{record['command']}` on {record['date']}")
+    stored = results.save("example", [], {}, provenance={"commit": "abc", "seconds": 3})
+    assert json.loads(stored.read_text())["provenance"] == {"commit": "abc", "seconds": 3}
+    assert "provenance" not in record  # only when given
