@@ -51,7 +51,7 @@ def book_builds() -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-book", action="store_true", help="skip the book's experiments (about 40 min)")
+    parser.add_argument("--skip-book", action="store_true", help="skip the book's experiments (about an hour)")
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--skip-plain", action="store_true", help="skip plain nbgrader (slow: full training)")
     parser.add_argument("--skip-class", action="store_true", help="skip the class of 100 per assignment (about 20 min)")
