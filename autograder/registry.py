@@ -20,6 +20,7 @@ or sandbox), so the CLI, the release, the tests and the benchmarks list assignme
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,9 @@ class AssignmentSpec:
 def assignment_ids(repo: Path) -> list[str]:
     """Every assignment of the course at ``repo``: the folders of ``solutions/`` that hold a notebook."""
     folder = Path(repo) / SOURCES
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
 def checks_module(assignment_id: str) -> str:
@@ -128,14 +131,12 @@ def parameters_of(cells, where: Path | str = "the notebook") -> dict[str, Any]:
         return {}
     values = {}
     for statement in ast.parse(_text(cell)).body:
-        target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
-        try:
-            if not isinstance(target, ast.Name):
-                raise ValueError("not one name bound")
-            values[target.id] = ast.literal_eval(statement.value)
-        except ValueError as error:
-            raise SpecError(f"{where}: the parameters cell binds names to literals only, not "
-                            f"{ast.unparse(statement)!r} ({error})") from None
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            with contextlib.suppress(ValueError):  # a value that is no literal
+                values[targets[0].id] = ast.literal_eval(statement.value)
+                continue
+        raise SpecError(f"{where}: the parameters cell binds names to literals only, not {ast.unparse(statement)!r}")
     return values
 
 
