@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import checks as checks_api
-from autograder import observations, untrusted, warm
+from autograder import observations, registry, untrusted, warm
 from autograder.checks import GraderError
 from autograder.disk import JobFolder
 from autograder.enforcement import enforcement
@@ -125,6 +125,7 @@ class Assignment:
     source_path: Path
     checks_module: str
     limits: Limits
+    data: tuple[str, ...]  # data-layer names the notebook requires (autograder.registry)
     data_mounts: list[Mount]
     references: References | None = None  # the solution's observations under this run's secret seed
     warm: bool = True  # fork each run from a warm sandbox (autograder.warm) where one can start
@@ -132,19 +133,18 @@ class Assignment:
     @classmethod
     def load(cls, repo: Path, assignment_id: str, limits: Limits | None = None,
              checks_module: str | None = None) -> Assignment:
-        checks_module = checks_module or checks_api.module_name(assignment_id)
-        checks = checks_api.load(assignment_id, checks_module)
-        source, release = AssignmentNotebook.paths(repo, assignment_id, checks.notebook)
-        notebook = AssignmentNotebook.from_files(source, release)
-        checks.validate([t.grade_id for t in notebook.tests])
+        spec = registry.spec(repo, assignment_id, checks_module)
+        notebook = AssignmentNotebook.of(spec)
+        checks_api.load(assignment_id, spec.checks_module).validate(spec.grade_ids)
         return cls(
             assignment_id=assignment_id,
-            notebook_name=checks.notebook,
+            notebook_name=spec.notebook,
             notebook=notebook,
-            source_path=source,
-            checks_module=checks_module,
+            source_path=spec.source,
+            checks_module=spec.checks_module,
             limits=limits or Limits(),
-            data_mounts=_data_mounts(checks.data_files),
+            data=spec.data,
+            data_mounts=_data_mounts(spec.data),
         )
 
     @property
@@ -176,7 +176,7 @@ class Assignment:
 
     def on_this_machine(self) -> Assignment:
         """This assignment with its data files found by this machine's data layer (a cluster worker's)."""
-        return replace(self, data_mounts=_data_mounts(self.checks.data_files))
+        return replace(self, data_mounts=_data_mounts(self.data))
 
     def with_wall_limit(self, reference_seconds: float, override: float | None = None) -> Assignment:
         """This assignment with its wall limit: ``override``, else a multiple of the solution's run time

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import untrusted
+from autograder import registry, untrusted
 from autograder.checks import AssignmentChecks, prelude_source
 from autograder.observations import MIME_TYPE
 
@@ -45,28 +45,17 @@ class AssignmentNotebook:
     tests: list[TestCell]
 
     @classmethod
-    def load(cls, repo: Path, assignment_id: str, notebook_name: str) -> AssignmentNotebook:
-        """The notebook ``notebook_name`` of an assignment, from ``solutions/`` and ``assignments/`` of ``repo``."""
-        return cls.from_files(*cls.paths(repo, assignment_id, notebook_name))
-
-    @staticmethod
-    def paths(repo: Path, assignment_id: str, notebook_name: str) -> tuple[Path, Path]:
-        """The instructor's source of the notebook and its student release."""
-        return (repo / "solutions" / assignment_id / f"{notebook_name}.ipynb",
-                repo / "assignments" / assignment_id / f"{notebook_name}.ipynb")
+    def of(cls, spec: registry.AssignmentSpec) -> AssignmentNotebook:
+        """The notebook of an assignment (:mod:`autograder.registry`): its source and its student release."""
+        return cls.from_files(spec.source, spec.release)
 
     @classmethod
     def from_files(cls, source_path: Path, release_path: Path) -> AssignmentNotebook:
         source = nbformat.read(source_path, as_version=4)
         release = nbformat.read(release_path, as_version=4)
-        answers, tests = [], []
-        for cell in source.cells:
-            meta = _nbgrader(cell)
-            if meta.get("solution") and cell.cell_type == "code":
-                answers.append(meta["grade_id"])
-            elif meta.get("grade") and not meta.get("solution"):
-                tests.append(TestCell(meta["grade_id"], float(meta.get("points", 0))))
-        release_ids = {_nbgrader(c).get("grade_id") for c in release.cells}
+        answers, graded = registry.graded_cells(source.cells)
+        tests = [TestCell(grade_id, points) for grade_id, points in graded.items()]
+        release_ids = {registry.nbgrader_metadata(c).get("grade_id") for c in release.cells}
         missing = [gid for gid in answers + [t.grade_id for t in tests] if gid not in release_ids]
         if missing:
             raise ValueError(f"{release_path} is stale: cells {missing} are missing; regenerate the release")
@@ -80,17 +69,12 @@ class AssignmentNotebook:
         """The answer cell a test follows in the release (the one it checks), or the first answer cell."""
         last = None
         for cell in self.release.cells:
-            meta = _nbgrader(cell)
+            meta = registry.nbgrader_metadata(cell)
             if meta.get("grade_id") in self.answer_ids:
                 last = meta["grade_id"]
             elif meta.get("grade_id") == grade_id:
                 return last or (self.answer_ids[0] if self.answer_ids else None)
         return None
-
-
-def _nbgrader(cell) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
 
 
 def read_submission(path: Path) -> dict:
@@ -136,7 +120,7 @@ def collect_answers(submission: dict, answer_ids: list[str]) -> tuple[dict[str, 
     for cell in submission["cells"]:
         if not isinstance(cell, dict):
             continue
-        meta = _nbgrader(cell)
+        meta = registry.nbgrader_metadata(cell)
         grade_id = meta.get("grade_id")
         if not isinstance(grade_id, str) or grade_id not in wanted:
             continue
@@ -177,7 +161,7 @@ def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: Assi
     assembled = copy.deepcopy(notebook.release)
     cells = [nbformat.v4.new_code_cell(prelude_source(seed), metadata={CHECK_KEY: {"role": "prelude"}})]
     for cell in assembled.cells:
-        meta = _nbgrader(cell)
+        meta = registry.nbgrader_metadata(cell)
         grade_id = meta.get("grade_id")
         if grade_id in answers and cell.cell_type == "code":
             cell.source = answers[grade_id]

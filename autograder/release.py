@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.gradebook import _alembic_on_path
+from autograder.registry import RELEASES, SOURCES
 
 
 def nbgrader_config(root: Path, db_url: str):
@@ -13,8 +14,8 @@ def nbgrader_config(root: Path, db_url: str):
 
     config = Config()
     config.CourseDirectory.root = str(root)
-    config.CourseDirectory.source_directory = "solutions"
-    config.CourseDirectory.release_directory = "assignments"
+    config.CourseDirectory.source_directory = SOURCES
+    config.CourseDirectory.release_directory = RELEASES
     config.CourseDirectory.db_url = db_url
     config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.db"]
     config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -31,8 +32,4 @@ def generate_release(root: Path, assignment_id: str) -> Path:
         result = api.generate_assignment(assignment_id, force=True, create=True)
     if not result["success"]:
         raise RuntimeError(f"nbgrader could not generate {assignment_id}:\n{result.get('error') or result.get('log')}")
-    return root / "assignments" / assignment_id
-
-
-def assignment_ids(root: Path) -> list[str]:
-    return sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    return root / RELEASES / assignment_id
