@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from autograder import leaks
-from autograder.release import assignment_ids
 from cnn_course import site
 from cnn_course.plots import inline
+from tests.conftest import ASSIGNMENTS
 
 pytestmark = [pytest.mark.site, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -468,12 +468,12 @@ def test_no_page_links_to_an_empty_index(built_site):
     assert not linked or "<td" in index.read_text(), f"pages link to an empty index: {linked}"
 
 
-@pytest.mark.parametrize("assignment_id", assignment_ids(REPO))
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_built_site_has_no_solutions_or_hidden_tests(built_site, assignment_id):
     """No page carries a solution or hidden-test marker; an assignment's page holds none of its solution's
     lines, and a chapter no more than a few (a compile call, an import) that the prose shows on purpose."""
     secret = leaks.solution_lines(REPO, assignment_id)
-    other_assignments = [a for a in assignment_ids(REPO) if a != assignment_id]
+    other_assignments = [a for a in ASSIGNMENTS if a != assignment_id]
     for page in built_site.rglob("*"):
         if page.suffix not in {".html", ".ipynb", ".md", ".txt", ".js", ".json"} or "_static" in page.parts:
             continue
