@@ -92,11 +92,11 @@ def scratch_body(input_shape) -> keras.Sequential:
                              layers.Conv2D(64, 3, activation="relu")], name="scratch")
 
 
-def head(x, dropout: float):
-    """The head every regime trains: global average pooling (where ``x`` is still a map), dropout, one logit."""
-    if len(x.shape) == 4:
-        x = keras.layers.GlobalAveragePooling2D()(x)
-    return keras.layers.Dense(1)(keras.layers.Dropout(dropout)(x))
+def head(features, dropout: float):
+    """The head every regime trains: global average pooling (where ``features`` is still a map), dropout,
+    one logit."""
+    pooled = keras.layers.GlobalAveragePooling2D()(features) if len(features.shape) == 4 else features
+    return keras.layers.Dense(1)(keras.layers.Dropout(dropout)(pooled))
 
 
 def classifier(body: keras.Model | None, input_shape, dropout: float) -> keras.Model:
