@@ -115,6 +115,9 @@ FIGURES = {
     "alexnet volumes": lambda: architectures.plot_volumes(
         [(227, 227, 3), (55, 55, 96), (27, 27, 96), (27, 27, 256), (13, 13, 256), (13, 13, 256), (6, 6, 256)],
         ["conv\n11×11, s 4", "max 3, s 2", "conv 5×5\nsame", "max 3, s 2", "3 convs\n3×3 same", "max 3, s 2"], title="AlexNet"),
+    "identity block": architectures.plot_identity_block,
+    "convolutional block": architectures.plot_convolutional_block,
+    "resnet50": architectures.plot_resnet50,
     "transfer strategies": lambda: architectures.plot_transfer_strategies(n_layers=8, fine_tuned=3),
     "skip model graph": lambda: model_graphs.plot_model_graph(small_model()),
     "pair model graph": lambda: model_graphs.plot_model_graph(pair_model()),
