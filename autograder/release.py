@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.gradebook import _alembic_on_path
-from autograder.registry import RELEASES, SOURCES
+from autograder.registry import RELEASES, SOURCES, spec
 
 
 def nbgrader_config(root: Path, db_url: str):
@@ -23,9 +23,13 @@ def nbgrader_config(root: Path, db_url: str):
 
 
 def generate_release(root: Path, assignment_id: str) -> Path:
-    """Run nbgrader's generate_assignment: solutions/<id>/ -> assignments/<id>/."""
+    """Draw the figures the source notebook links to, then run nbgrader's generate_assignment, which copies
+    them with the notebook: solutions/<id>/ -> assignments/<id>/."""
     from nbgrader.apps import NbGraderAPI
 
+    from cnn_course.plots.figure_files import draw_linked_figures
+
+    draw_linked_figures(spec(root, assignment_id).source)
     _alembic_on_path()
     with tempfile.TemporaryDirectory() as tmp:
         api = NbGraderAPI(config=nbgrader_config(root, f"sqlite:///{tmp}/gradebook.db"))

@@ -10,6 +10,7 @@ corpus keeps full marks (tests/assignments/test_mutation.py), every judge surviv
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
 
@@ -22,6 +23,7 @@ from autograder import registry
 from autograder.notebooks import AssignmentNotebook
 from autograder.sandbox import Limits
 from cnn_course import data, setup_cell
+from cnn_course.plots import figure_files, inline
 from tests.assignments.test_assignments import SANDBOXED_CORPUS
 from tests.conftest import ASSIGNMENTS, REPO
 
@@ -96,3 +98,25 @@ def test_the_release_is_a_page_of_the_book(spec):
     pages = {chapter["file"] for part in toc["parts"] for chapter in part["chapters"]}
     page = spec.release.relative_to(REPO).with_suffix("").as_posix()
     assert page in pages, f"add `- file: {page}` to the part 'Graded assignments' of _toc.yml"
+
+
+def test_each_image_the_notebook_shows_is_released_beside_it_and_readable_on_a_phone(spec):
+    """The website shows the release without running it: its figures are files beside it (the release draws
+    them, cnn_course.plots.figure_files), each one's text at least MIN_TEXT_PX high on a phone's screen."""
+    for name in figure_files.linked_images(spec.source):
+        path = spec.release.parent / name
+        assert path.is_file(), f"{spec.notebook} shows {name}, which is not in its release: run `make release`"
+        text = inline.smallest_text(path.read_bytes())
+        if text is not None:  # an SVG is shown as wide as it is drawn (96 px an inch, 72 units), at most the phone's column
+            shown = min(inline.PHONE_ARTICLE_PX, text.width * 96 / 72)
+            assert text.shown_px(shown) >= inline.MIN_TEXT_PX, f"{name}: {text.label!r} is {text.shown_px(shown):.1f} px high"
+
+
+def test_the_release_draws_the_figures_it_links_to_and_nothing_else(tmp_path):
+    notebook = tmp_path / "Notebook.ipynb"
+    markdown = "![a block](identity_block.svg) ![elsewhere](https://example.org/a.svg) ![a photo](photo.png)"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": [markdown]},
+                                              {"cell_type": "code", "source": ["# ![not shown](resnet50.svg)"]}]}))
+    assert figure_files.linked_images(notebook) == ["identity_block.svg", "photo.png"]
+    assert figure_files.draw_linked_figures(notebook) == [tmp_path / "identity_block.svg"]
+    assert inline.smallest_text((tmp_path / "identity_block.svg").read_bytes()).label == "BatchNorm"
