@@ -221,7 +221,7 @@ def _layer_chain(ax, x, top, layers, width, gap=0.22):
 
     spans = []
     for text, kind in layers:
-        height = 0.34 if kind == "add" else 0.56 if "\n" in text else 0.34
+        height = 0.56 if "\n" in text else 0.34
         if spans:
             arrow(ax, (x, spans[-1][1]), (x, spans[-1][1] - gap))
             top = spans[-1][1] - gap
@@ -250,20 +250,21 @@ def _bottleneck_block(stride, shortcut_layers, title: str, output: str):
     spans = _layer_chain(ax, x_main, 0.0, main, width=2.2)
     bottom = spans[-1][1]
     y_in = (spans[0][0] + spans[0][1]) / 2
-    y_add = (spans[9][0] + spans[9][1]) / 2
+    add = spans[main.index(("+", "add"))]
+    y_add = (add[0] + add[1]) / 2
     red = dict(color="tab:red", linewidth=1.4)
     # The shortcut leaves X to the right, runs down its own column and enters the addition from the right.
     ax.plot([x_main + 1.1, x_short], [y_in, y_in], **red)
     if shortcut_layers:
-        middle = (spans[4][0] + spans[5][1]) / 2  # level with the main path's middle convolution
+        middle = (spans[4][0] + spans[5][1]) / 2  # level with the main path's f x f convolution and its BatchNorm
         short = _layer_chain(ax, x_short, middle + 0.45, shortcut_layers, width=1.9)
         ax.plot([x_short, x_short], [y_in, short[0][0] + 0.3], **red)
         ax.annotate("", xy=(x_short, short[0][0]), xytext=(x_short, short[0][0] + 0.3),
                     arrowprops=dict(arrowstyle="->", shrinkA=0, shrinkB=0, **red))
-        ax.text(x_short + 0.1, (y_in + short[0][0]) / 2, title, rotation=90, ha="left", va="center", color="tab:red", fontsize=9)
+    label_y = (y_in + (short[0][0] if shortcut_layers else y_add)) / 2  # along the shortcut's first stretch
+    ax.text(x_short + 0.1, label_y, title, rotation=90, ha="left", va="center", color="tab:red", fontsize=9)
+    if shortcut_layers:
         y_in = short[-1][1]
-    else:
-        ax.text(x_short + 0.1, (y_in + y_add) / 2, title, rotation=90, ha="left", va="center", color="tab:red", fontsize=9)
     ax.plot([x_short, x_short], [y_in, y_add], **red)
     ax.annotate("", xy=(x_main + 0.17, y_add), xytext=(x_short, y_add), arrowprops=dict(arrowstyle="->", shrinkA=0, shrinkB=0, **red))
     ax.set_xlim(0, width)
