@@ -1,5 +1,6 @@
 """Command line: the instructor's workflow from release to report.
 
+    python -m autograder assignments
     python -m autograder release --all
     python -m autograder collect residual_networks submissions.zip
     python -m autograder autograde residual_networks
@@ -28,15 +29,36 @@ def _config(args):
     from autograder.course import GraderConfig
 
     limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpus=args.cpus, disk_mb=args.disk_mb)
-    modules = dict(item.split("=", 1) for item in args.checks or [])
     return GraderConfig(repo=Path(args.repo).resolve(), course_dir=Path(args.course).resolve(),
                         db_url=args.db, workers=args.workers, limits=limits, scheduler=args.scheduler,
-                        checks_modules=modules, wall_time=args.wall_time, warm=not args.cold,
+                        checks_modules=_checks_modules(args), wall_time=args.wall_time, warm=not args.cold,
                         allow_unenforced_limits=getattr(args, "allow_unenforced_limits", False))
 
 
+def _checks_modules(args) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in args.checks or [])
+
+
+def cmd_assignments(args) -> int:
+    """List the assignments found in the repository (autograder.registry); 1 if one's files make no spec."""
+    from autograder import registry
+
+    repo, modules, broken = Path(args.repo).resolve(), _checks_modules(args), 0
+    for assignment_id in registry.assignment_ids(repo):
+        try:
+            spec = registry.spec(repo, assignment_id, modules.get(assignment_id))
+        except registry.SpecError as error:
+            print(f"{assignment_id}: {error}", file=sys.stderr)
+            broken += 1
+            continue
+        print(f"{assignment_id}: {spec.notebook}.ipynb, {len(spec.tests)} tests worth {spec.max_score:g} points, "
+              f"data {', '.join(spec.data) or 'none'}, checks {spec.checks_module}")
+    return 1 if broken else 0
+
+
 def cmd_release(args) -> int:
-    from autograder.release import assignment_ids, generate_release
+    from autograder.registry import assignment_ids
+    from autograder.release import generate_release
 
     repo = Path(args.repo).resolve()
     for assignment_id in assignment_ids(repo) if args.all else args.assignments:
@@ -115,7 +137,7 @@ def cmd_export(args) -> int:
     from autograder import lms
     from autograder.course import Course
     from autograder.exports import write_grades
-    from autograder.release import assignment_ids
+    from autograder.registry import assignment_ids
     from autograder.students import display_names, read_roster
 
     course = Course(_config(args))
@@ -153,7 +175,7 @@ def cmd_report(args) -> int:
 
 def cmd_similarity(args) -> int:
     """Compare the answer cells of every submission; write the most similar pairs side by side."""
-    from autograder.checks import load
+    from autograder import registry
     from autograder.course import Course
     from autograder.reports import write_similarity_report
     from autograder.similarity import class_similarity
@@ -161,11 +183,10 @@ def cmd_similarity(args) -> int:
     from autograder.students import display_names
 
     course = Course(_config(args))
-    name = load(args.assignment, course.config.checks_modules.get(args.assignment)).notebook
-    notebooks = {student: course.notebook_path(args.assignment, name, student)[0]
+    spec = registry.spec(course.config.repo, args.assignment)
+    notebooks = {student: course.notebook_path(args.assignment, spec.notebook, student)[0]
                  for student in course.students(args.assignment)}
-    result = class_similarity(args.assignment, AssignmentNotebook.load(course.config.repo, args.assignment, name),
-                              notebooks)
+    result = class_similarity(args.assignment, AssignmentNotebook.of(spec), notebooks)
     path = write_similarity_report(result, course.root / "reports" / f"{args.assignment}-similarity.html", args.top,
                                    display_names(course.root))
     print(f"compared {len(result.answers)} students, {len(result.pairs)} pairs; "
@@ -327,6 +348,8 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--log-file", help="also write the log to this file")
     commands = main.add_subparsers(dest="command", required=True)
 
+    assignments = commands.add_parser("assignments", help="list the assignments in solutions/: notebook, tests, data, checks")
+    assignments.set_defaults(run=cmd_assignments)
     release = commands.add_parser("release", help="generate assignments/ from solutions/ with nbgrader")
     release.add_argument("assignments", nargs="*")
     release.add_argument("--all", action="store_true")

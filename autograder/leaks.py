@@ -15,6 +15,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import registry
+
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|run_in_kernel"
                      r"|CHECKS\.(?:observer|judge)\(")
 MIN_SECRET_LINE = 25  # characters: shorter lines (``return x``) are too common to count as a leak
@@ -30,7 +32,7 @@ def solution_lines(repo: Path, assignment_id: str) -> set[str]:
     A line the source also shows outside those regions (in prose or a given cell) is not a secret.
     """
     hidden, shown = set(), []
-    for source in (repo / "solutions" / assignment_id).glob("*.ipynb"):
+    for source in (repo / registry.SOURCES / assignment_id).glob("*.ipynb"):
         for cell in nbformat.read(source, as_version=4).cells:
             inside = False
             for line in cell.source.splitlines():

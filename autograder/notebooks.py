@@ -15,10 +15,10 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import untrusted
+from autograder import registry, untrusted
 from autograder.checks import AssignmentChecks, prelude_source
 from autograder.observations import MIME_TYPE
-from autograder.spec import AssignmentNotebook, nbgrader_metadata
+from autograder.spec import AssignmentNotebook
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20  # a submitted notebook
 MAX_EXECUTED_BYTES = 64 * 2**20  # the notebook the sandbox hands back (outputs are capped inside)
@@ -74,7 +74,7 @@ def collect_answers(submission: dict, answer_ids: list[str]) -> tuple[dict[str, 
     for cell in submission["cells"]:
         if not isinstance(cell, dict):
             continue
-        meta = nbgrader_metadata(cell)
+        meta = registry.nbgrader_metadata(cell)
         grade_id = meta.get("grade_id")
         if not isinstance(grade_id, str) or grade_id not in wanted:
             continue
@@ -115,7 +115,7 @@ def assemble(notebook: AssignmentNotebook, answers: dict[str, str], checks: Assi
     assembled = copy.deepcopy(notebook.release)
     cells = [nbformat.v4.new_code_cell(prelude_source(seed), metadata={CHECK_KEY: {"role": "prelude"}})]
     for cell in assembled.cells:
-        meta = nbgrader_metadata(cell)
+        meta = registry.nbgrader_metadata(cell)
         grade_id = meta.get("grade_id")
         if grade_id in answers and cell.cell_type == "code":
             cell.source = answers[grade_id]

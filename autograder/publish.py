@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.leaks import find_leaks
-from autograder.release import assignment_ids
+from autograder.registry import assignment_ids
 
 # What students get, relative to the repository root; a missing one is skipped.
 PUBLIC_PATHS = ["README.md", "LICENSE", "_config.yml", "_toc.yml", "_static", "book", "assignments", "cnn_course",

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import checks as checks_api
+from autograder import registry
 
 RUNNER = Path(__file__).with_name("runner.py")  # executes the assembled notebook inside the sandbox
 
@@ -55,28 +56,17 @@ class AssignmentNotebook:
     tests: list[TestCell]
 
     @classmethod
-    def load(cls, repo: Path, assignment_id: str, notebook_name: str) -> AssignmentNotebook:
-        """The notebook ``notebook_name`` of an assignment, from ``solutions/`` and ``assignments/`` of ``repo``."""
-        return cls.from_files(*cls.paths(repo, assignment_id, notebook_name))
-
-    @staticmethod
-    def paths(repo: Path, assignment_id: str, notebook_name: str) -> tuple[Path, Path]:
-        """The instructor's source of the notebook and its student release."""
-        return (repo / "solutions" / assignment_id / f"{notebook_name}.ipynb",
-                repo / "assignments" / assignment_id / f"{notebook_name}.ipynb")
+    def of(cls, spec: registry.AssignmentSpec) -> AssignmentNotebook:
+        """The notebook of an assignment (:mod:`autograder.registry`): its source and its student release."""
+        return cls.from_files(spec.source, spec.release)
 
     @classmethod
     def from_files(cls, source_path: Path, release_path: Path) -> AssignmentNotebook:
         source = nbformat.read(source_path, as_version=4)
         release = nbformat.read(release_path, as_version=4)
-        answers, tests = [], []
-        for cell in source.cells:
-            meta = nbgrader_metadata(cell)
-            if meta.get("solution") and cell.cell_type == "code":
-                answers.append(meta["grade_id"])
-            elif meta.get("grade") and not meta.get("solution"):
-                tests.append(TestCell(meta["grade_id"], float(meta.get("points", 0))))
-        release_ids = {nbgrader_metadata(c).get("grade_id") for c in release.cells}
+        answers, graded = registry.graded_cells(source.cells)
+        tests = [TestCell(grade_id, points) for grade_id, points in graded.items()]
+        release_ids = {registry.nbgrader_metadata(c).get("grade_id") for c in release.cells}
         missing = [gid for gid in answers + [t.grade_id for t in tests] if gid not in release_ids]
         if missing:
             raise ValueError(f"{release_path} is stale: cells {missing} are missing; regenerate the release")
@@ -86,18 +76,12 @@ class AssignmentNotebook:
         """The answer cell a test follows in the release (the one it checks), or the first answer cell."""
         last = None
         for cell in self.release.cells:
-            meta = nbgrader_metadata(cell)
+            meta = registry.nbgrader_metadata(cell)
             if meta.get("grade_id") in self.answer_ids:
                 last = meta["grade_id"]
             elif meta.get("grade_id") == grade_id:
                 return last or (self.answer_ids[0] if self.answer_ids else None)
         return None
-
-
-def nbgrader_metadata(cell) -> dict:
-    """A cell's nbgrader metadata (``{}`` where it has none, or something that is not a dict)."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
 
 
 @dataclass
@@ -110,25 +94,25 @@ class Assignment:
     source_path: Path
     checks_module: str
     limits: Limits
+    data: tuple[str, ...]  # data-layer names the notebook requires (autograder.registry)
     data_mounts: list[Mount]
     warm: bool = True  # fork each run from a warm sandbox (autograder.warm) where one can start
 
     @classmethod
     def load(cls, repo: Path, assignment_id: str, limits: Limits | None = None,
              checks_module: str | None = None) -> Assignment:
-        checks_module = checks_module or checks_api.module_name(assignment_id)
-        checks = checks_api.load(assignment_id, checks_module)
-        source, release = AssignmentNotebook.paths(repo, assignment_id, checks.notebook)
-        notebook = AssignmentNotebook.from_files(source, release)
-        checks.validate([t.grade_id for t in notebook.tests])
+        spec = registry.spec(repo, assignment_id, checks_module)
+        notebook = AssignmentNotebook.of(spec)
+        checks_api.load(assignment_id, spec.checks_module).validate(spec.grade_ids)
         return cls(
             assignment_id=assignment_id,
-            notebook_name=checks.notebook,
+            notebook_name=spec.notebook,
             notebook=notebook,
-            source_path=source,
-            checks_module=checks_module,
+            source_path=spec.source,
+            checks_module=spec.checks_module,
             limits=limits or Limits(),
-            data_mounts=data_mounts(checks.data_files),
+            data=spec.data,
+            data_mounts=data_mounts(spec.data),
         )
 
     @property
@@ -160,7 +144,7 @@ class Assignment:
 
     def on_this_machine(self) -> Assignment:
         """This assignment with its data files found by this machine's data layer (a cluster worker's)."""
-        return replace(self, data_mounts=data_mounts(self.checks.data_files))
+        return replace(self, data_mounts=data_mounts(self.data))
 
     def run_limits(self, reference_seconds: float, override: float | None = None) -> Limits:
         """The limits of a grading run: the wall limit ``override``, else a multiple of the solution's run

@@ -1,6 +1,6 @@
 """Class-scale grading benchmark: a generated class per assignment graded by our grader on this machine.
 
-    python benchmarks/class_scale.py --students 100 [--assignments residual_networks transfer_learning]
+    python benchmarks/class_scale.py --students 100 [--assignments residual_networks ...]
                                      [--workers 2] [--plain 4] [--compare-cold 8]
 
 Each class is a realistic mix, every notebook distinct as real students' are: correct answers
@@ -33,6 +33,7 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from autograder import registry  # noqa: E402
 from autograder.course import Course, GraderConfig  # noqa: E402
 from benchmarks.provenance import provenance  # noqa: E402
 from tests.assignments.variants import apply  # noqa: E402
@@ -111,7 +112,7 @@ def grade_class(assignment_id: str, students: int, workers: int, root: Path, war
     folder_name = assignment_id + ("" if warm else "-cold")
     course = Course(GraderConfig(repo=REPO, course_dir=root / folder_name, workers=workers, warm=warm, seed=SEED))
     assignment = course.assignment(assignment_id)
-    release = REPO / "assignments" / assignment_id / f"{assignment.notebook_name}.ipynb"
+    release = registry.spec(REPO, assignment_id).release
     kinds = {}
     for student, (kind, notebook) in list(generate_class(assignment, release, students).items())[:only]:
         folder = course.root / "submitted" / student / assignment_id
@@ -182,7 +183,8 @@ def plot(report: dict, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
-    parser.add_argument("--assignments", nargs="+", default=["residual_networks", "transfer_learning"])
+    ids = registry.assignment_ids(REPO)
+    parser.add_argument("--assignments", nargs="+", choices=ids, default=ids, help="default: every assignment")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--plain", type=int, default=4, help="submissions for plain nbgrader (0: skip)")
     parser.add_argument("--compare-cold", type=int, default=8, metavar="N",

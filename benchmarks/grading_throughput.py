@@ -26,6 +26,7 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from autograder import registry  # noqa: E402
 from autograder.course import Course, GraderConfig  # noqa: E402
 from autograder.gradebook import CourseGradebook  # noqa: E402
 from autograder.references import plain_folder  # noqa: E402
@@ -114,7 +115,7 @@ def plain_nbgrader(assignment_id: str, copies: int, root: Path, references: Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", default="residual_networks")
+    parser.add_argument("--assignment", choices=registry.assignment_ids(REPO), default="residual_networks")
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-plain", action="store_true", help="only time our grader")

@@ -1,4 +1,4 @@
-"""Mutation score of the checks: every mutant of both solutions, and the corpus of correct answers.
+"""Mutation score of the checks: every mutant of every solution, and the corpus of correct answers.
 
     python benchmarks/mutation.py [--assignment ID ...] [--seeds 1,2] [--limit N]
 
@@ -22,9 +22,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
-ASSIGNMENTS = ("residual_networks", "transfer_learning")
 sys.path.insert(0, str(REPO))
 
+from autograder import registry  # noqa: E402
 from benchmarks.provenance import provenance  # noqa: E402
 from devtools import mutation  # noqa: E402
 from tests.assignments.equivalent_mutants import EQUIVALENT  # noqa: E402
@@ -78,13 +78,13 @@ def run_assignment(assignment_id: str, seeds: tuple[int, ...], limit: int | None
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS, help="default: both")
+    parser.add_argument("--assignment", action="append", choices=registry.assignment_ids(REPO), help="default: all")
     parser.add_argument("--seeds", default=",".join(map(str, mutation.SEEDS)), help="observer seeds, comma-separated")
     parser.add_argument("--limit", type=int, help="only the first N mutants of each assignment (a quick look)")
     args = parser.parse_args(argv)
     seeds = tuple(int(s) for s in args.seeds.split(","))
     report = {**provenance(), "seeds": list(seeds), "assignments": {}}
-    for assignment_id in args.assignment or ASSIGNMENTS:
+    for assignment_id in args.assignment or registry.assignment_ids(REPO):
         print(f"{assignment_id}:", flush=True)
         report["assignments"][assignment_id] = run_assignment(
             assignment_id, seeds, args.limit, lambda line: print(line, flush=True))

@@ -29,7 +29,11 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
-SOURCE = REPO / "solutions" / "residual_networks" / "Residual_Networks.ipynb"
+sys.path.insert(0, str(REPO))
+
+from autograder import registry  # noqa: E402
+
+SPEC = registry.spec(REPO, "residual_networks")
 HIDDEN = re.compile(r"\n*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 # Keras's verbose=2 epoch line: "68/68 - 41s - 598ms/step - accuracy: 0.41 - loss: 1.6 - val_accuracy: ..."
 EPOCH = re.compile(r"^\d+/\d+ - (\d+)s - .*?- accuracy: ([\d.e+-]+) - loss: ([\d.e+-]+)"
@@ -40,23 +44,15 @@ TEST = re.compile(r"test loss ([\d.]+), test accuracy ([\d.]+)")
 
 
 def grading_parameters() -> dict:
-    sys.path.insert(0, str(REPO))
     from autograder.checks import load
 
-    return load("residual_networks").grading_parameters
-
-
-def default_parameters(notebook) -> dict:
-    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
-    values: dict = {}
-    exec(cell.source, {}, values)  # the instructor's own parameters cell
-    return values
+    return load(SPEC.assignment_id, SPEC.checks_module).grading_parameters
 
 
 def run(parameters: dict) -> tuple[nbformat.NotebookNode, float]:
     import papermill
 
-    notebook = nbformat.read(SOURCE, as_version=4)
+    notebook = nbformat.read(SPEC.source, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.source = HIDDEN.sub("\n", cell.source).rstrip() + "\n"
@@ -156,8 +152,7 @@ def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if not os.environ.get("CNN_COURSE_DATA") and (REPO.parent / "shared" / "data" / "SHA256SUMS").is_file():
         os.environ["CNN_COURSE_DATA"] = str(REPO.parent / "shared" / "data")
-    source = nbformat.read(SOURCE, as_version=4)
-    parameters = {**default_parameters(source), **(grading_parameters() if args.fast else {})}
+    parameters = {**SPEC.parameters, **(grading_parameters() if args.fast else {})}
     name = "train_residual_networks" + ("_fast" if args.fast else "")
     title = "ResNet-50 on SIGNS, " + ("grading parameters" if args.fast else "default parameters")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -25,11 +25,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
-NOTEBOOK = REPO / "solutions" / "transfer_learning" / "Transfer_Learning_MobileNetV2.ipynb"
 TARGET_ACCURACY = 0.90
 SUMMARY_CELL = "compare_random"
 
 sys.path.insert(0, str(REPO))
+
+from autograder import registry  # noqa: E402
+
+SPEC = registry.spec(REPO, "transfer_learning")
 
 
 def parse_parameter(text: str) -> tuple[str, object]:
@@ -89,13 +92,13 @@ def main() -> int:
     if not os.environ.get("CNN_COURSE_DATA") and (shared / "SHA256SUMS").is_file():
         os.environ["CNN_COURSE_DATA"] = str(shared)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits it: no TensorFlow start-up chatter
-    parameters = dict(load("transfer_learning").grading_parameters) if args.fast else {}
+    parameters = dict(load(SPEC.assignment_id, SPEC.checks_module).grading_parameters) if args.fast else {}
     parameters.update(parse_parameter(p) for p in args.parameter)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = "train_transfer_learning" + ("_fast" if args.fast else "")
     executed = RESULTS / f"{name}.ipynb"
-    source = without_hidden_tests(NOTEBOOK, RESULTS / f"{name}.input.ipynb")
+    source = without_hidden_tests(SPEC.source, RESULTS / f"{name}.input.ipynb")
     started = time.monotonic()
     papermill.execute_notebook(str(source), str(executed), parameters=parameters, kernel_name="python3",
                                progress_bar=False, cwd=str(RESULTS))

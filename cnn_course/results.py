@@ -29,14 +29,16 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()}, Keras {keras.__version__} on {keras.backend.backend()}"
 
 
-def save(name: str, results: list | dict, settings: dict) -> Path:
-    """Write ``results`` with the settings and command that produced them, the date and the machine."""
+def save(name: str, results: list | dict, settings: dict, provenance: dict | None = None) -> Path:
+    """Write ``results`` with the settings and command that produced them, the date and the machine
+    (``provenance``: more of how the run went, such as its commit and seconds, stored as given)."""
     record = {
         "name": name,
         "command": " ".join(["python", *sys.argv]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": machine(),
         "settings": settings,
+        **({"provenance": provenance} if provenance else {}),
         "results": results,
     }
     FOLDER.mkdir(exist_ok=True)
@@ -60,6 +62,27 @@ def mean_and_spread(values) -> tuple[float, float]:
     """Mean and sample standard deviation over seeds (0 for a single seed)."""
     values = np.asarray(values, dtype=float)
     return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+
+def bootstrap_interval(values, level: float = 0.95, resamples: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``values`` (one per test example, e.g. the difference
+    between two models' correctness on it): how far the mean could move with other test examples."""
+    values = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(resamples, len(values)))].mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def paired_difference(runs: list[dict], regime: str, baseline: str, size: int) -> tuple[float, float, float]:
+    """How much more often ``regime`` than ``baseline`` is right on the same test examples at training-set
+    ``size`` (each run's ``test_correct``, averaged over seeds per example): the mean, and its 95%
+    :func:`bootstrap_interval` over the test examples."""
+    def correct(name):
+        return np.mean([run["test_correct"] for run in runs if run["regime"] == name and run["size"] == size], axis=0)
+
+    gain = correct(regime) - correct(baseline)
+    return (float(gain.mean()), *bootstrap_interval(gain))
 
 
 def _plain(value):

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from autograder import registry
+
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "_build" / "html"
+ASSIGNMENTS = registry.assignment_ids(REPO)  # every graded assignment, as the grader finds them
 # The grader's fixture notebooks are data for tests, not notebooks for nbval to run.
 collect_ignore_glob = ["grader/fixture/*"]
 # `make test` runs pytest-xdist workers, each taking whole files (--dist loadfile); None when pytest runs alone.

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder import registry, untrusted
 from autograder import schema as schemas
-from autograder import untrusted
 from autograder.checks.judging import Verdict, all_of, expect_close, expect_equal, failed, passed, witnessed
 from autograder.observations import ObservationError, decode
 from autograder.references import load_plain
@@ -55,12 +55,11 @@ class Check:
 
 @dataclass
 class AssignmentChecks:
-    """The checks of one assignment, plus how the grader should run it."""
+    """The checks of one assignment, plus how the grader should run it (its notebook, grade ids and data are
+    the notebook's own: :mod:`autograder.registry`)."""
 
     assignment_id: str
-    notebook: str  # notebook name without .ipynb, as in solutions/<assignment_id>/
     grading_parameters: dict = field(default_factory=dict)  # injected by papermill
-    data_files: tuple[str, ...] = ()  # data-layer names (files or folders) the sandbox may read
     wall_factor: float = 6.0  # a submission may run this many times as long as the solution did...
     min_wall_seconds: float = 60.0  # ...but never less than this (ten times a warm run of either solution)
     checks: dict[str, Check] = field(default_factory=dict)
@@ -166,8 +165,7 @@ def _undecorated_source(function) -> str:
     return "\n".join(lines)
 
 
-def module_name(assignment_id: str) -> str:
-    return f"{__name__}.{assignment_id}"
+module_name = registry.checks_module
 
 
 def load(assignment_id: str, module: str | None = None) -> AssignmentChecks:

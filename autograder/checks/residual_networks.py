@@ -35,9 +35,7 @@ TRAINING_VALUES = ListOf(Record({"case": Text(), "output": FLOATS, "inference_ou
 
 CHECKS = AssignmentChecks(
     assignment_id="residual_networks",
-    notebook="Residual_Networks",
     grading_parameters={"epochs": 1, "batch_size": 32, "train_subset": 64, "run_eagerly": True},
-    data_files=("signs/train_signs.h5", "signs/test_signs.h5"),
 )
 
 VALUES_HINT = (

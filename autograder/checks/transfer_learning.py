@@ -3,10 +3,11 @@
 Every observer builds what it needs afresh from the student's functions (never the notebook's
 trained ``model2``), with fixed inputs and fixed head weights, so that a correct answer gives the
 same observation as the solution. The pretrained base is the real ImageNet MobileNetV2 loaded
-through the data layer, hence ``data_files``. Settings (layers, trainable flags, compile arguments)
-only explain a lost point: each observation also holds a witness that only running the student's
-code on the run's secrets gives (logits on secret inputs, the augmenter under secret seeds, one
-secret training step with the student's optimizer and loss, or of the model with its flags).
+through the data layer (the notebook's setup cell requires ``weights``, so the sandbox holds them).
+Settings (layers, trainable flags, compile arguments) only explain a lost point: each observation also
+holds a witness that only running the student's code on the run's secrets gives (logits on secret
+inputs, the augmenter under secret seeds, one secret training step with the student's optimizer and
+loss, or of the model with its flags).
 """
 
 from __future__ import annotations
@@ -25,11 +26,9 @@ WITNESS = Nullable(FLOATS)  # None where the model has no single MobileNetV2 bas
 
 CHECKS = AssignmentChecks(
     assignment_id="transfer_learning",
-    notebook="Transfer_Learning_MobileNetV2",
     # One epoch per stage on one batch of 16 photos, run eagerly (no graph tracing), no comparison.
     grading_parameters={"INITIAL_EPOCHS": 1, "FINE_TUNE_EPOCHS": 1, "BATCH_SIZE": 16, "MAX_IMAGES": 16,
                         "COMPARE_RANDOM_WEIGHTS": False, "RUN_EAGERLY": True},
-    data_files=("alpaca", "weights/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"),
 )
 
 

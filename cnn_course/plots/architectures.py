@@ -1,5 +1,6 @@
-"""Diagrams of networks and blocks: activation volumes, the residual block, the inception module,
-GoogLeNet, and which layers of a pretrained network transfer learning trains.
+"""Diagrams of networks and blocks: activation volumes, the residual block, ResNet's identity and
+convolutional blocks, ResNet-50, the inception module, GoogLeNet, and which layers of a pretrained network
+transfer learning trains.
 
 Drawn with matplotlib patches: graphviz/pydot (``keras.utils.plot_model``) are not installed.
 """
@@ -206,3 +207,133 @@ def plot_transfer_strategies(n_layers: int = 8, fine_tuned: int = 3, ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax.figure
+
+
+# The colours of ResNet's layers, shared by the block and the network diagrams.
+_RESNET_COLORS = {"io": "#d9d9d9", "conv": "#a9cdfd", "bn": "#e0c7f2", "relu": "#fde9a9", "add": "#b9e4b0",
+                  "pool": "#f6b5b5", "fc": "#ffcf99", "identity": "#c7e9c0"}
+
+
+def _layer_chain(ax, x, top, layers, width, gap=0.22):
+    """Boxes ``(text, colour key)`` from ``top`` downwards at ``x`` (two-line texts in taller boxes, the addition
+    in a small circle), an arrow between each two. Returns each box's top and bottom y."""
+    from matplotlib.patches import Circle
+
+    spans = []
+    for text, kind in layers:
+        height = 0.56 if "\n" in text else 0.34
+        if spans:
+            arrow(ax, (x, spans[-1][1]), (x, spans[-1][1] - gap))
+            top = spans[-1][1] - gap
+        if kind == "add":
+            ax.add_patch(Circle((x, top - height / 2), height / 2, facecolor=_RESNET_COLORS[kind], edgecolor="black"))
+            ax.text(x, top - height / 2, text, ha="center", va="center", fontsize=11)
+        else:
+            box(ax, (x, top - height / 2), text, width, height, _RESNET_COLORS[kind])
+        spans.append((top, top - height))
+    return spans
+
+
+def _bottleneck_block(stride, shortcut_layers, title: str, output: str):
+    """ResNet's bottleneck block drawn top to bottom: X, the main path's three convolutions (1x1, f x f, 1x1)
+    each with its BatchNorm, the last without its ReLU, the shortcut on the right (``shortcut_layers``, none
+    for the identity), the addition, the last ReLU. In inches, narrow enough for a phone's screen."""
+    conv = "Conv2D {size}, {filters} filters\nstride {stride}, padding \"{padding}\""
+    main = [("X", "io"),
+            (conv.format(size="1×1", filters="F1", stride=stride, padding="valid"), "conv"), ("BatchNorm", "bn"), ("ReLU", "relu"),
+            (conv.format(size="f×f", filters="F2", stride=1, padding="same"), "conv"), ("BatchNorm", "bn"), ("ReLU", "relu"),
+            (conv.format(size="1×1", filters="F3", stride=1, padding="valid"), "conv"), ("BatchNorm", "bn"),
+            ("+", "add"), ("ReLU", "relu"), (output, "io")]
+    x_main, x_short = 1.15, 3.3 if shortcut_layers else 2.6
+    width = x_short + (1.0 if shortcut_layers else 0.4)
+    fig, ax = plt.subplots()
+    spans = _layer_chain(ax, x_main, 0.0, main, width=2.2)
+    bottom = spans[-1][1]
+    y_in = (spans[0][0] + spans[0][1]) / 2
+    add = spans[main.index(("+", "add"))]
+    y_add = (add[0] + add[1]) / 2
+    red = dict(color="tab:red", linewidth=1.4)
+    # The shortcut leaves X to the right, runs down its own column and enters the addition from the right.
+    ax.plot([x_main + 1.1, x_short], [y_in, y_in], **red)
+    if shortcut_layers:
+        middle = (spans[4][0] + spans[5][1]) / 2  # level with the main path's f x f convolution and its BatchNorm
+        short = _layer_chain(ax, x_short, middle + 0.45, shortcut_layers, width=1.9)
+        ax.plot([x_short, x_short], [y_in, short[0][0] + 0.3], **red)
+        ax.annotate("", xy=(x_short, short[0][0]), xytext=(x_short, short[0][0] + 0.3),
+                    arrowprops=dict(arrowstyle="->", shrinkA=0, shrinkB=0, **red))
+    label_y = (y_in + (short[0][0] if shortcut_layers else y_add)) / 2  # along the shortcut's first stretch
+    ax.text(x_short + 0.1, label_y, title, rotation=90, ha="left", va="center", color="tab:red", fontsize=9)
+    if shortcut_layers:
+        y_in = short[-1][1]
+    ax.plot([x_short, x_short], [y_in, y_add], **red)
+    ax.annotate("", xy=(x_main + 0.17, y_add), xytext=(x_short, y_add), arrowprops=dict(arrowstyle="->", shrinkA=0, shrinkB=0, **red))
+    ax.set_xlim(0, width)
+    ax.set_ylim(bottom - 0.05, spans[0][0] + 0.05)
+    fig.set_size_inches(width, spans[0][0] + 0.1 - bottom)
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
+    ax.axis("off")
+    return fig
+
+
+def plot_identity_block():
+    """The identity block of assignment 1: the main path (Conv2D, BatchNorm, ReLU three times, the last ReLU
+    after the addition) and the shortcut that adds X itself."""
+    return _bottleneck_block(1, (), "shortcut: X, unchanged", "output, the shape of X")
+
+
+def plot_convolutional_block():
+    """The convolutional block of assignment 1: the identity block with stride s on its first convolution,
+    and a 1x1 convolution with stride s and a BatchNorm on the shortcut."""
+    shortcut = [("Conv2D 1×1, F3 filters\nstride s, padding \"valid\"", "conv"), ("BatchNorm", "bn")]
+    return _bottleneck_block("s", shortcut, "shortcut", "output")
+
+
+# ResNet-50's four stages of bottleneck blocks: the filters [F1, F2, F3], the number of blocks, the first block's stride.
+RESNET50_STAGES = (((64, 64, 256), 3, 1), ((128, 128, 512), 4, 2), ((256, 256, 1024), 6, 2), ((512, 512, 2048), 3, 2))
+
+
+def plot_resnet50(input_shape=(64, 64, 3), classes: int = 6, stages=RESNET50_STAGES, f: int = 3):
+    """ResNet-50 as assignment 1 builds it, top to bottom: zero padding, the stem (stage 1), four stages of a
+    convolutional block and identity blocks, the head; the shape of the activations on each arrow."""
+    size, channels = input_shape[0], input_shape[2]
+    x, gap = 2.15, 0.34
+    fig, ax = plt.subplots()
+
+    def row(top, text, kind, shape=None):
+        """A box below ``top`` and, unless it is the last, an arrow down carrying ``shape``; the next row's top."""
+        height = 0.56 if "\n" in text else 0.34
+        box(ax, (x, top - height / 2), text, 3.6, height, _RESNET_COLORS[kind])
+        return arrow_down(top - height, shape) if shape else top - height
+
+    def arrow_down(top, shape):
+        arrow(ax, (x, top), (x, top - gap))
+        ax.text(x + 0.1, top - gap / 2, shape, ha="left", va="center", fontsize=9, color="dimgray")
+        return top - gap
+
+    top = row(0.0, "input", "io", f"{size}×{size}×{channels}")
+    size += 6
+    top = row(top, "ZeroPadding2D (3, 3)", "io", f"{size}×{size}×{channels}")
+    size = ((size - 7) // 2 + 1 - 3) // 2 + 1  # the 7x7 convolution and the 3x3 max-pool, both stride 2, no padding
+    top = row(top, "stage 1: Conv2D 7×7, 64 filters, stride 2\nBatchNorm, ReLU, MaxPooling2D 3×3, stride 2", "conv",
+              f"{size}×{size}×64")
+    for number, (filters, blocks, stride) in enumerate(stages, start=2):
+        size = (size - 1) // stride + 1  # the 1x1 convolutions with stride s, no padding
+        box(ax, (x, top - 0.475), "", 3.9, 0.95, "#f4f4f4")
+        ax.text(x, top - 0.16, f"stage {number}: f = {f}, filters [{', '.join(map(str, filters))}]", ha="center",
+                va="center", fontsize=9)
+        box(ax, (x - 0.95, top - 0.6), f"convolutional\nblock, s = {stride}", 1.6, 0.5, _RESNET_COLORS["conv"])
+        arrow(ax, (x - 0.15, top - 0.6), (x + 0.15, top - 0.6))
+        for offset in (0.08, 0.04, 0.0):  # a stack of boxes: several identity blocks
+            box(ax, (x + 0.95 + offset, top - 0.6 + offset), "" if offset else f"{blocks - 1} identity\nblocks", 1.6, 0.5,
+                _RESNET_COLORS["identity"])
+        top = arrow_down(top - 0.95, f"{size}×{size}×{filters[-1]}")
+    channels, size = stages[-1][0][-1], size // 2
+    top = row(top, "AveragePooling2D (2, 2)", "pool", f"{size}×{size}×{channels}")
+    top = row(top, "Flatten", "pool", f"{size * size * channels}")
+    top = row(top, f"Dense, {classes} units, softmax", "fc")
+    ax.set_xlim(0, 2 * x)
+    ax.set_ylim(top - 0.05, 0.05)
+    fig.set_size_inches(2 * x, 0.1 - top)
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
+    ax.axis("off")
+    return fig

@@ -1,4 +1,4 @@
-"""Both graded assignments through the real grader: solution, release and wrong variants."""
+"""Every graded assignment through the real grader: solution, release and wrong variants."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import sys
 import nbformat
 import pytest
 
+from autograder import registry
 from autograder.course import Course, GraderConfig
 from autograder.references import PLAIN_ENV, plain_folder
 from autograder.spec import Limits
 from tests.assignments.variants import apply, with_answers
-from tests.conftest import REPO
+from tests.conftest import ASSIGNMENTS, REPO
 
 pytestmark = pytest.mark.slow
-ASSIGNMENTS = ["residual_networks", "transfer_learning"]
 # One answer in other styles per assignment, through the sandbox too (the whole corpus is graded
 # in-process by test_mutation.py): every answer cell rewritten at once.
 SANDBOXED_CORPUS = ["everything_other_style"]
@@ -40,7 +40,7 @@ def graded(assignment_id: str, root: str):
                                  limits=Limits(wall_seconds=900, cell_timeout=600, memory_mb=6000)))
     assignment = course.assignment(assignment_id)
     source = nbformat.read(assignment.source_path, as_version=4)
-    release = nbformat.read(REPO / "assignments" / assignment_id / f"{assignment.notebook_name}.ipynb", as_version=4)
+    release = nbformat.read(registry.spec(REPO, assignment_id).release, as_version=4)
     submissions = {"solution": source, "release": release}
     submissions.update({f"variant-{name}": apply(source, v) for name, v in variants(assignment_id).items()})
     submissions.update({f"correct-{name}": with_answers(source, corpus(assignment_id)[name]) for name in SANDBOXED_CORPUS})

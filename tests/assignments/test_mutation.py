@@ -13,11 +13,12 @@ import importlib
 import pytest
 
 from autograder import checks as checks_api
+from autograder import registry
 from devtools import mutation
 from tests.assignments.equivalent_mutants import EQUIVALENT
 from tests.assignments.forgery import forgeries
+from tests.conftest import ASSIGNMENTS
 
-ASSIGNMENTS = ["residual_networks", "transfer_learning"]
 SAMPLE_SIZE = 6
 
 
@@ -169,8 +170,7 @@ def test_the_table_of_equivalent_mutants_names_real_mutants_with_reasons(repo):
     import nbformat
 
     for assignment_id, table in EQUIVALENT.items():
-        checks = __import__("autograder.checks", fromlist=["load"]).load(assignment_id)
-        notebook = nbformat.read(repo / "solutions" / assignment_id / f"{checks.notebook}.ipynb", as_version=4)
+        notebook = nbformat.read(registry.spec(repo, assignment_id).source, as_version=4)
         keys = set()
         for code in notebook.cells:
             meta = code.metadata.get("nbgrader", {})

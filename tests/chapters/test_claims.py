@@ -25,18 +25,33 @@ def by(runs: list[dict], key: str, *fields: str) -> dict:
 
 
 def test_chapter_8_quotes_the_transfer_runs_as_measured():
-    text, runs = chapter_text("08"), results.load("transfer")["results"]
-    accuracy = by(runs, "val_accuracy", "regime", "size")
-    mean = {key: np.mean(values) for key, values in accuracy.items()}
-    scratch = [value for (regime, _), values in accuracy.items() if regime == "from scratch" for value in values]
-    assert f"between {min(scratch):.0%} and {max(scratch):.0%}" in text
-    assert f"one of its three runs fell to {min(accuracy['fine-tune the top', 16]):.1%}" in text
-    tuned, head = mean["fine-tune the top", 262], mean["head only", 262]
-    assert f"scored {tuned:.1%} against {head:.1%} for the head alone" in text
-    assert f"about {round(65 * tuned)} against {round(65 * head)} of the 65 held-out photos" in text
-    assert f"({mean['head only', 64]:.1%} at 64 photos, {mean['head only', 128]:.1%} at 128)" in text
-    # With all 262 photos every seed trains on the same photos: the deterministic head is one run, said so.
-    assert len(set(accuracy["head only", 262])) == 1 and "the same run three times" in text
+    text, measured = chapter_text("08"), results.load("transfer")["results"]
+    runs, chosen = measured["runs"], measured["chosen"]
+    head, tuned, scratch = "head only", "fine-tune the top", "from scratch"
+    sizes = sorted({run["size"] for run in runs})
+    signed = lambda value: f"{100 * value:+.1f}".replace("-", "−")  # noqa: E731
+    gain = {(regime, size): results.paired_difference(runs, regime, head, size) for regime in (tuned, scratch) for size in sizes}
+    # The same head for every regime, its settings chosen on development photos, scored on test photos only.
+    assert "every regime ends in the same head" in text and f"{measured['photos']['dev']} **development** photos" in text
+    assert f"scored {chosen[scratch]['dev_accuracy']:.1%} on the development photos" in text
+    behind = [-100 * gain[scratch, size][0] for size in sizes]
+    assert f"by {min(behind):.0f} to {max(behind):.0f} points, with intervals far from zero" in text
+    assert all(gain[scratch, size][2] < 0 for size in sizes)
+    scores = [run["test_accuracy"] for run in runs if run["regime"] == scratch]
+    assert f"between {min(scores):.0%} and {max(scores):.0%}" in text
+    # Fine-tuning against the head alone, worded to the intervals: within the noise with few photos ...
+    small, large = [size for size in sizes if size <= 64], [size for size in sizes if size >= 128]
+    assert all(gain[tuned, size][1] < 0 < gain[tuned, size][2] for size in small)
+    means = [gain[tuned, size][0] for size in small]
+    assert f"with 64 photos or fewer the difference is within the noise: between {signed(min(means))} and {signed(max(means))} points" in text.lower()
+    # ... ahead with more, by intervals that only just exclude zero.
+    assert f"by {100 * gain[tuned, 128][0]:.1f} and {100 * gain[tuned, 209][0]:.1f} points, about {round(65 * gain[tuned, 128][0])} and " \
+           f"{round(65 * gain[tuned, 209][0])} of the 65 test photos" in text
+    assert all(0 < gain[tuned, size][1] < 1 / 65 for size in large)
+    assert f"their lower ends, {signed(gain[tuned, 128][1])} and {signed(gain[tuned, 209][1])} points, are less than one photo" in text
+    assert "probably helps, by a few points" in text and "pulls ahead" not in text
+    same = [run["test_correct"] for run in runs if run["regime"] == tuned and run["size"] == 209]
+    assert all(correct == same[0] for correct in same) and f"the very same {sum(same[0])} test photos" in text
 
 
 def test_chapter_9_quotes_the_augmentation_runs_as_measured():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cnn_course import images, results
-from cnn_course.experiments import augmentation, ensembles, multicrop
+from cnn_course.experiments import augmentation, ensembles, multicrop, transfer
 
 
 def test_ensemble_scores_average_the_members_probabilities():
@@ -41,6 +41,31 @@ def test_a_multicrop_split_is_a_stratified_subset_and_its_fifth():
     assert len(train) + len(val) == 200 and not set(train) & set(val) and len(val) == 40
     share = labels.mean()
     assert abs(labels[val].mean() - share) < 0.05 and abs(labels[train].mean() - share) < 0.05
+
+
+def test_transfer_photos_split_three_ways_and_the_test_fifth_is_the_one_chapter_8_holds_out():
+    _, labels = images.alpaca_paths()
+    split = transfer.splits(labels)
+    assert sorted(np.concatenate(list(split.values()))) == list(range(len(labels)))  # disjoint, every photo once
+    assert {name: len(indices) for name, indices in split.items()} == {"train": 209, "dev": 53, "test": 65}
+    assert np.array_equal(split["test"], images.train_val_split(labels, val_fraction=0.2, seed=0)[1])
+    for indices in split.values():
+        assert abs(labels[indices].mean() - labels.mean()) < 0.02  # each keeps the class proportions
+
+
+def test_transfer_settings_are_the_best_mean_development_accuracy_and_a_tie_goes_to_less_training():
+    rows = [{"regime": "r", "learning_rate": rate, "size": size, "steps": steps, "dev_accuracy": accuracy}
+            for rate, steps, size, accuracy in ((1e-3, 50, 16, 0.7), (1e-3, 50, 64, 0.9),  # mean 0.8
+                                                (1e-3, 100, 16, 0.8), (1e-3, 100, 64, 0.8),  # 0.8, more steps
+                                                (1e-4, 100, 16, 0.6), (1e-4, 100, 64, 0.99),  # 0.795
+                                                (1e-2, 50, 16, 0.85), (1e-2, 50, 64, 0.75))]  # 0.8, larger rate
+    assert transfer.chosen(rows) == {"r": {"learning_rate": 1e-3, "steps": 50, "dev_accuracy": pytest.approx(0.8)}}
+
+
+def test_transfer_batches_go_through_every_photo_before_repeating_one():
+    photos = np.array([3, 5, 7, 11, 13])
+    rows = transfer.batches(photos, steps=4, batch_size=3, seed=0)
+    assert len(rows) == 12 and sorted(rows[:5]) == sorted(rows[5:10]) == list(photos)
 
 
 @pytest.mark.slow

@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib
 import json
 
+import numpy as np
 import pytest
 
 from cnn_course import results
-from cnn_course.experiments import depth
+from cnn_course.experiments import depth, transfer
 
 NAMES = sorted(path.stem for path in results.FOLDER.glob("*.json"))
 
@@ -41,6 +42,38 @@ def test_depth_results_hold_every_seed_of_every_run():
             assert all(len(run["loss"]) == len(run["training_error"]) == record["settings"]["epochs"] for run in runs)
 
 
+def test_transfer_results_score_every_run_on_the_test_photos_with_settings_chosen_on_the_development_photos():
+    record = results.load("transfer")
+    measured, settings = record["results"], record["settings"]
+    assert measured["photos"] == {"train": 209, "dev": 53, "test": 65}
+    assert measured["chosen"] == transfer.chosen(measured["selection"])
+    assert {(row["learning_rate"], row["size"], row["steps"]) for row in measured["selection"]
+            if row["regime"] == transfer.REGIMES[0]} == {(rate, size, steps) for rate in settings["learning_rates"]
+                                                         for size in settings["selection_sizes"] for steps in settings["steps"]}
+    runs = measured["runs"]
+    assert sorted((run["regime"], run["size"], run["seed"]) for run in runs) == sorted(
+        (regime, size, seed) for regime in transfer.REGIMES for size in settings["sizes"] for seed in range(settings["seeds"]))
+    for run in runs:
+        assert len(run["test_correct"]) == 65 and run["test_accuracy"] == pytest.approx(np.mean(run["test_correct"]))
+    assert record["provenance"]["seconds"] == settings["seconds"] and record["provenance"]["commit"]
+
+
+def test_a_bootstrap_interval_is_about_two_standard_errors_either_side_of_the_mean():
+    values = np.r_[np.ones(30), np.zeros(70)]
+    low, high = results.bootstrap_interval(values)
+    half_width = 1.96 * values.std() / np.sqrt(len(values))
+    assert low < 0.3 < high and abs((high - low) / 2 - half_width) < 0.01
+    assert results.bootstrap_interval(np.full(20, 0.5)) == (0.5, 0.5)
+
+
+def test_a_paired_difference_counts_the_photos_each_regime_gets_right():
+    runs = [{"regime": regime, "size": 16, "seed": seed, "test_correct": correct}
+            for regime, seed, correct in (("a", 0, [1, 1, 0, 1]), ("a", 1, [1, 0, 0, 1]),
+                                          ("b", 0, [1, 0, 0, 0]), ("b", 1, [1, 0, 0, 0]))]
+    gain, low, high = results.paired_difference(runs, "a", "b", 16)
+    assert gain == pytest.approx((0 + 0.5 + 0 + 1) / 4) and low <= gain <= high and 0 <= low and high <= 1
+
+
 def test_save_records_the_command_machine_and_settings(tmp_path, monkeypatch):
     monkeypatch.setattr(results, "FOLDER", tmp_path)
     path = results.save("example", [{"value": 1}], {"epochs": 2})
@@ -49,3 +82,6 @@ def test_save_records_the_command_machine_and_settings(tmp_path, monkeypatch):
     assert record["results"] == [{"value": 1}] and record["settings"] == {"epochs": 2}
     assert record["command"].startswith("python ") and "Keras" in record["machine"]
     assert results.provenance(record).startswith(f"Measured by `{record['command']}` on {record['date']}")
+    stored = results.save("example", [], {}, provenance={"commit": "abc", "seconds": 3})
+    assert json.loads(stored.read_text())["provenance"] == {"commit": "abc", "seconds": 3}
+    assert "provenance" not in record  # only when given

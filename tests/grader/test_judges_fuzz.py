@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 from autograder import checks as checks_api
 from autograder import observations, schema, untrusted
 from autograder.checks import decode_payload
+from tests.conftest import ASSIGNMENTS
 from tests.grader.strategies import mutants
 from tests.grader.strategies import observations as observations_of
 
-ASSIGNMENTS = {"residual_networks": None, "transfer_learning": None, "tiny": "tests.grader.tiny_checks"}
-CHECKS = [(checks_api.load(assignment, module), grade_id) for assignment, module in ASSIGNMENTS.items()
+MODULES = {**{assignment: None for assignment in ASSIGNMENTS}, "tiny": "tests.grader.tiny_checks"}
+CHECKS = [(checks_api.load(assignment, module), grade_id) for assignment, module in MODULES.items()
           for grade_id in checks_api.load(assignment, module).checks]
 FUZZ = settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -13,16 +13,15 @@ import os
 import nbformat
 import pytest
 
-from autograder import checks, normalize, similarity
+from autograder import normalize, registry, similarity
 from autograder.cli import main
 from autograder.course import Course, GraderConfig
 from autograder.notebooks import collect_answers
 from autograder.spec import AssignmentNotebook
 from tests.assignments.correct_residual_networks import HELPER_CONVOLUTIONAL, HELPER_IDENTITY
 from tests.assignments.variants import with_answers
-from tests.conftest import REPO
+from tests.conftest import ASSIGNMENTS, REPO
 
-ASSIGNMENTS = ["residual_networks", "transfer_learning"]
 COPIED = "helper_function"  # the corpus answer the planted copies copy
 
 # (a) every name the student chose, the helper's keyword argument included, renamed
@@ -147,7 +146,7 @@ COPIES = {"copy_renamed": RENAMED, "copy_reformatted": REFORMATTED, "copy_reorde
 
 
 def notebook_name(assignment_id: str) -> str:
-    return checks.load(assignment_id).notebook
+    return registry.spec(REPO, assignment_id).notebook
 
 
 def independent_corpus(assignment_id: str) -> dict[str, dict[str, str]]:
@@ -166,22 +165,22 @@ def independent_corpus(assignment_id: str) -> dict[str, dict[str, str]]:
 
 def write_class(course_dir, assignment_id: str, students: dict[str, dict[str, str]], solution: bool = True) -> Course:
     """Submitted notebooks: the release with each student's answer cells, and the solution as one more student."""
-    name = notebook_name(assignment_id)
-    source, release = (nbformat.read(path, as_version=4) for path in AssignmentNotebook.paths(REPO, assignment_id, name))
+    spec = registry.spec(REPO, assignment_id)
+    source, release = (nbformat.read(path, as_version=4) for path in (spec.source, spec.release))
     notebooks = {student: with_answers(release, answers) for student, answers in students.items()}
     if solution:
         notebooks["solution"] = source
     for student, notebook in notebooks.items():
         folder = course_dir / "submitted" / student / assignment_id
         folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / f"{name}.ipynb")
+        nbformat.write(notebook, folder / f"{spec.notebook}.ipynb")
     return Course(GraderConfig(repo=REPO, course_dir=course_dir))
 
 
 def compare(course: Course, assignment_id: str) -> similarity.ClassSimilarity:
-    name = notebook_name(assignment_id)
-    notebooks = {s: course.notebook_path(assignment_id, name, s)[0] for s in course.students(assignment_id)}
-    return similarity.class_similarity(assignment_id, AssignmentNotebook.load(REPO, assignment_id, name), notebooks)
+    spec = registry.spec(REPO, assignment_id)
+    notebooks = {s: course.notebook_path(assignment_id, spec.notebook, s)[0] for s in course.students(assignment_id)}
+    return similarity.class_similarity(assignment_id, AssignmentNotebook.of(spec), notebooks)
 
 
 def test_the_normalizer_makes_renamed_reformatted_and_reordered_code_identical():
@@ -222,9 +221,9 @@ def test_planted_copies_are_flagged_and_rank_above_every_independent_pair(tmp_pa
 def test_what_the_whole_class_writes_alike_weighs_nothing():
     """Eight students write the solution's identity block, each with one layer of their own added: all they
     share is what everyone writes, so no pair is alike; a renamed copy of one of them is."""
-    name = notebook_name("residual_networks")
-    notebook = AssignmentNotebook.load(REPO, "residual_networks", name)
-    source = nbformat.read(AssignmentNotebook.paths(REPO, "residual_networks", name)[0], as_version=4)
+    spec = registry.spec(REPO, "residual_networks")
+    notebook = AssignmentNotebook.of(spec)
+    source = nbformat.read(spec.source, as_version=4)
     solution = next(cell.source for cell in source.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "identity_block")
     extras = ["GaussianNoise(0.1)", "Dropout(0.2)", "SpatialDropout2D(0.3)", "ActivityRegularization(0.01)",
               "LayerNormalization()", "UnitNormalization()", "GaussianDropout(0.4)", "Identity()"]

@@ -14,22 +14,21 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import checks as checks_api
-from autograder import notebooks, observations, schema, spec, untrusted
+from autograder import notebooks, observations, registry, schema, spec, untrusted
 from autograder.course import Course, GraderConfig
 from autograder.grading import GRADER_FAULT, Execution, _read_status, judge_test
 from autograder.notebooks import CHECK_KEY, Observations, extract_observations, read_executed, read_submission
 from autograder.results import SubmissionResult
 from autograder.sandbox import RunResult
 from autograder.spec import Limits, RunContext
+from tests.conftest import ASSIGNMENTS, REPO
 from tests.grader import hostile
 
-REPO = Path(__file__).resolve().parents[2]
 TINY = checks_api.load("tiny", "tests.grader.tiny_checks")
 CORRECT = {"square": lambda x: x * x, "mean": lambda values: sum(values) / len(values), "repeats": 2}
 
@@ -90,10 +89,10 @@ def test_a_notebook_of_millions_of_tiny_values_costs_the_grader_a_few_times_its_
     assert int(grown) < 4 * path.stat().st_size, f"reading it took {int(grown) >> 20} MB"
 
 
-@pytest.mark.parametrize("assignment", ["residual_networks", "transfer_learning"])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_an_executed_notebook_of_the_assignments_still_reads(tmp_path, assignment):
     """The solution with outputs as a run leaves them: long printed arrays (commas in strings), an image."""
-    source = next((REPO / "solutions" / assignment).glob("*.ipynb"))
+    source = registry.spec(REPO, assignment).source
     notebook = json.loads(source.read_text())
     printed = ", ".join(f"{v:.4f}" for v in np.linspace(0, 1, 20_000))[:100_000]
     for cell in notebook["cells"]:

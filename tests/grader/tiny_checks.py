@@ -3,7 +3,7 @@
 from autograder.checks import AssignmentChecks, expect_close, expect_equal
 from autograder.schema import FLOATS, Integer, ListOf, Number, Record
 
-CHECKS = AssignmentChecks(assignment_id="tiny", notebook="Tiny", grading_parameters={"repeats": 2})
+CHECKS = AssignmentChecks(assignment_id="tiny", grading_parameters={"repeats": 2})
 
 
 @CHECKS.observer("test_square")

@@ -10,8 +10,10 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 import yaml
 
+from autograder import leaks
 from cnn_course import site
 from cnn_course.plots import inline
+from tests.conftest import ASSIGNMENTS
 
 pytestmark = [pytest.mark.site, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -464,3 +466,21 @@ def test_no_page_links_to_an_empty_index(built_site):
     linked = [page for page in toc_pages() if "genindex.html" in (built_site / page).read_text()]
     index = built_site / "genindex.html"
     assert not linked or "<td" in index.read_text(), f"pages link to an empty index: {linked}"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_built_site_has_no_solutions_or_hidden_tests(built_site, assignment_id):
+    """No page carries a solution or hidden-test marker; an assignment's page holds none of its solution's
+    lines, and a chapter no more than a few (a compile call, an import) that the prose shows on purpose."""
+    secret = leaks.solution_lines(REPO, assignment_id)
+    other_assignments = [a for a in ASSIGNMENTS if a != assignment_id]
+    for page in built_site.rglob("*"):
+        if page.suffix not in {".html", ".ipynb", ".md", ".txt", ".js", ".json"} or "_static" in page.parts:
+            continue
+        text = leaks.readable_text(page)
+        assert not leaks.MARKERS.search(text), f"{page} contains solution or hidden-test markers"
+        if any(other in page.parts for other in other_assignments):
+            continue  # the other assignment's page is checked against its own solution
+        leaked = [line for line in secret if line in text]
+        tolerated = 0 if assignment_id in page.parts else leaks.CHAPTER_TOLERANCE
+        assert len(leaked) <= tolerated, f"{page} contains solution code: {leaked[:3]}"
