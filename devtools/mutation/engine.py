@@ -145,6 +145,29 @@ class Engine:
             _release_memory()
         return self._references[seed]
 
+    def observations(self, replacements: dict[str, str], seed: int) -> tuple[dict[str, dict], dict[str, dict]]:
+        """The payloads of the tests ``replacements`` affect (every test, for the solution) under ``seed``, with
+        one kit for the run as grading makes it, so that checks share the student's models (``kit.shared``);
+        and, for each test that took a shared model, its payload observed again with a kit of its own, each
+        check building its own models as grading did before they were shared."""
+        namespace, _ = self._fork(replacements)
+        run_kit, test_now, sharing = kit(seed), [None], set()
+        share = run_kit.shared
+
+        def shared(*args):
+            sharing.add(test_now[0])
+            return share(*args)
+
+        run_kit.shared = shared  # the kit's own functions find it too: a module's attribute is its global
+        payloads = {}
+        for test in self.affected(replacements) if replacements else self.tests:
+            test_now[0] = test
+            payloads[test] = self._observe(test, namespace, run_kit)
+        alone = {test: self._observe(test, namespace, kit(seed)) for test in sorted(sharing)}
+        del namespace
+        _release_memory()
+        return payloads, alone
+
     def _decoded(self, payloads: dict[str, dict]) -> dict[str, dict]:
         decoded = {test: decode_payload(payload) for test, payload in payloads.items()}
         problems = [f"{test}: {payload['error']}" for test, payload in decoded.items() if "value" not in payload]

@@ -80,6 +80,10 @@ class Worker:
     def differences(self, replacements: dict[str, str]) -> list[str]:
         return self._ask(("differences", replacements), 1800)
 
+    def observations(self, replacements: dict[str, str], seed: int) -> tuple[dict[str, dict], dict[str, dict]]:
+        """See :meth:`Engine.observations`."""
+        return self._ask(("observations", replacements, seed), 1800)
+
     def close(self) -> None:
         if self.process is not None and self.process.poll() is None:
             try:
@@ -118,5 +122,7 @@ def serve(connection, assignment_id, seeds, repo, observer_seconds) -> None:
                 connection.send(engine.differences(request[1]))
             elif request[0] == "reference":
                 connection.send(engine.reference(request[1]))
+            elif request[0] == "observations":
+                connection.send(engine.observations(*request[1:]))
         except Exception as error:  # noqa: BLE001 - a fault of the engine, reported to the parent
             connection.send(RuntimeError(f"{type(error).__name__}: {error}"))

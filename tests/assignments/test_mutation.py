@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 
 import pytest
 
@@ -17,7 +18,8 @@ from autograder import registry
 from devtools import mutation
 from tests.assignments.equivalent_mutants import EQUIVALENT
 from tests.assignments.forgery import forgeries
-from tests.conftest import ASSIGNMENTS
+from tests.assignments.variants import edited
+from tests.conftest import ASSIGNMENTS, REPO
 
 SAMPLE_SIZE = 6
 
@@ -247,3 +249,31 @@ def test_no_observation_can_be_written_without_an_implementation_or_replayed(wor
             if checks.verdict(test, {"value": forged}, expected).passed:
                 forgeable.setdefault(test, []).append(how)
     assert not forgeable, forgeable
+
+
+@pytest.mark.slow
+def test_sharing_the_students_models_among_checks_changes_no_observation(worker):
+    """Grading shares each student model among the checks that do not change it (issue 19's speed-up).
+    For a small class (the solution, the corpus' answer in other styles, two wrong variants), each test that
+    took a shared model observes byte for byte what it observes building its own, so every score is the same."""
+    assignment_id, engine = worker
+    checks, seed = checks_api.load(assignment_id), mutation.SEEDS[0]
+    reference = engine.reference(seed)
+    variants = importlib.import_module(f"tests.assignments.variants_{assignment_id}").VARIANTS
+    members = {"solution": ({}, set()), "other styles": (corpus(assignment_id)["everything_other_style"], set())}
+    for name in sorted(variants)[:2]:
+        edits = variants[name].edits
+        members[name] = ({cell: edited(cell, engine.answers[cell], edits[cell]) for cell in edits},
+                         set(variants[name].fails))
+    shared_by = set()
+    for name, (replacements, fails) in members.items():
+        payloads, alone = engine.observations(replacements, seed)
+        assert payloads, f"{name}: no test observed"
+        assert {test: payloads[test] for test in alone} == alone, f"{name}: sharing changed {sorted(alone)}"
+        failed = {test for test, payload in payloads.items()
+                  if not checks.judge_payload(test, payload, reference[test]).passed}
+        assert failed == fails, (name, failed)
+        shared_by |= set(alone)
+    checks_module = importlib.import_module(registry.spec(REPO, assignment_id).checks_module)
+    uses_sharing = "kit.shared(" in inspect.getsource(checks_module)
+    assert bool(shared_by) == uses_sharing, f"the tests that took a shared model: {sorted(shared_by)}"

@@ -24,15 +24,19 @@ def apply(notebook_node, variant: Variant):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id not in pending:
             continue
-        source = cell.source
-        for old, new in pending.pop(grade_id):
-            if old not in source:
-                raise ValueError(f"variant edit of cell '{grade_id}': {old!r} not found")
-            source = source.replace(old, new)
-        cell.source = source
+        cell.source = edited(grade_id, cell.source, pending.pop(grade_id))
     if pending:
         raise ValueError(f"variant edits cells that do not exist: {sorted(pending)}")
     return notebook
+
+
+def edited(grade_id: str, source: str, edits: list[tuple[str, str]]) -> str:
+    """Answer cell ``grade_id``'s ``source`` with a variant's edits of it applied."""
+    for old, new in edits:
+        if old not in source:
+            raise ValueError(f"variant edit of cell '{grade_id}': {old!r} not found")
+        source = source.replace(old, new)
+    return source
 
 
 def with_answers(notebook_node, answers: dict[str, str]):
