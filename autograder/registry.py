@@ -14,7 +14,7 @@ module ``autograder.checks.<id>``; nothing else lists it. Each fact of the spec 
 
 Reading a spec takes the standard library and :mod:`cnn_course.setup_cell` only (no nbformat, TensorFlow
 or sandbox), so the CLI, the release, the tests and the benchmarks list assignments cheaply.
-``book/adding_an_assignment.md`` says what to write for a new one.
+``docs/adding_an_assignment.md`` says what to write for a new one.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The rest of the contract is parametrised over the same discovery elsewhere: the 
 nbgrader generates and leaks nothing (tests/test_leaks.py), the solution scores full marks, the release zero
 and each wrong variant loses exactly its points (tests/assignments/test_assignments.py), mutants die and the
 corpus keeps full marks (tests/assignments/test_mutation.py), every judge survives fuzzing
-(tests/grader/test_judges_fuzz.py). book/adding_an_assignment.md says what to write.
+(tests/grader/test_judges_fuzz.py). docs/adding_an_assignment.md says what to write.
 """
 
 from __future__ import annotations
