@@ -17,9 +17,9 @@ import logging
 import uuid
 from pathlib import Path
 
-from autograder.cgroups import host
 from autograder.cgroups.base import SIGKILL_STATUSES, RunGroup, RunLimits
 from autograder.cgroups.host import PARENT_ENV, Placement
+from autograder.cgroups.host import this_host as find_placement
 
 __all__ = ["PARENT_ENV", "SIGKILL_STATUSES", "Cgroups", "Placement", "this_host"]
 log = logging.getLogger("autograder")
@@ -28,7 +28,7 @@ log = logging.getLogger("autograder")
 @functools.cache
 def this_host() -> Placement:
     """Where this process creates run cgroups (found once; the reason is logged when nowhere)."""
-    found = host.this_host()
+    found = find_placement()
     if found.backend is None:
         log.warning("no kernel limits on memory, processes and CPU: %s", found.detail)
     else:
