@@ -17,6 +17,7 @@ from pathlib import Path
 
 from autograder import observations
 
+AUTOGRADED = "autograded"  # nbgrader's folder of the submissions it runs (CourseDirectory.autograded_directory)
 PLAIN_ENV = "CNN_GRADER_REFERENCES"  # a folder of references for the plain-nbgrader fallback, instead of the course's
 
 
@@ -67,13 +68,16 @@ def plain_folder(course_root: Path) -> Path:
 def load_plain(assignment_id: str, start: Path | None = None) -> References:
     """The references plain nbgrader's hidden tests judge against: in ``$CNN_GRADER_REFERENCES`` if it is
     set, else in the grading folder that holds ``start`` (the kernel's folder: nbgrader runs a submission
-    in ``<course>/autograded/<student>/<assignment>/``), found by looking upwards from there."""
+    in ``<course>/autograded/<student>/<assignment>/``), found by looking upwards from above the
+    ``autograded`` folder: nbgrader copies everything a student hands in there, so a file below it is theirs."""
     name = f"{assignment_id}.json"
     if os.environ.get(PLAIN_ENV):
         candidates = [Path(os.environ[PLAIN_ENV]) / name]
     else:
         here = Path(start or Path.cwd()).resolve()
-        candidates = [plain_folder(folder) / name for folder in (here, *here.parents)]
+        above = [here, *here.parents]
+        graded = next((index for index, folder in enumerate(above) if folder.name == AUTOGRADED), None)
+        candidates = [plain_folder(folder) / name for folder in above[0 if graded is None else graded + 1:]]
     for path in candidates:
         if path.is_file():
             return References.from_json(path.read_text())

@@ -211,12 +211,16 @@ def test_nbgraders_own_commands_find_the_gradebook_on_a_fresh_checkout(tmp_path)
 
 
 def test_plain_nbgrader_reads_the_references_autograde_wrote(graded_course, monkeypatch):
-    """The hidden tests' fallback finds the grading folder's references from where nbgrader runs a submission."""
-    from autograder.references import PLAIN_ENV, References, load_plain
+    """The hidden tests' fallback finds the grading folder's references from where nbgrader runs a submission,
+    never references a student handed in (nbgrader copies their whole submission beside the notebook)."""
+    from autograder.references import PLAIN_ENV, References, load_plain, plain_folder
 
     monkeypatch.delenv(PLAIN_ENV, raising=False)
     written = References.from_json((graded_course / "references" / "tiny.json").read_text())
-    found = load_plain("tiny", graded_course / "autograded" / "alice" / "tiny")
+    submission = graded_course / "autograded" / "alice" / "tiny"
+    planted = References(seed=written.seed + 1)  # a student's own references, handed in beside the notebook
+    planted.save(plain_folder(submission) / "tiny.json")
+    found = load_plain("tiny", submission)
     assert (found.seed, found.payloads.keys()) == (written.seed, written.payloads.keys())
     with pytest.raises(FileNotFoundError, match="python -m autograder references tiny"):
         load_plain("tiny", graded_course.parent)
