@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import os
 import subprocess
@@ -16,21 +15,13 @@ from autograder import registry
 from autograder.course import Course, GraderConfig
 from autograder.references import PLAIN_ENV, plain_folder
 from autograder.spec import Limits
-from tests.assignments.variants import apply, with_answers
+from tests.assignments.variants import apply, corpus, variants, with_answers
 from tests.conftest import ASSIGNMENTS, REPO
 
 pytestmark = pytest.mark.slow
 # One answer in other styles per assignment, through the sandbox too (the whole corpus is graded
 # in-process by test_mutation.py): every answer cell rewritten at once.
 SANDBOXED_CORPUS = ["everything_other_style"]
-
-
-def variants(assignment_id: str) -> dict:
-    return importlib.import_module(f"tests.assignments.variants_{assignment_id}").VARIANTS
-
-
-def corpus(assignment_id: str) -> dict:
-    return importlib.import_module(f"tests.assignments.correct_{assignment_id}").CORRECT
 
 
 @functools.cache

@@ -25,6 +25,7 @@ from autograder.spec import AssignmentNotebook
 from cnn_course import data, setup_cell
 from cnn_course.plots import figure_files, inline
 from tests.assignments.test_assignments import SANDBOXED_CORPUS
+from tests.assignments.variants import corpus, variants
 from tests.conftest import ASSIGNMENTS, REPO
 
 
@@ -84,10 +85,9 @@ def test_the_grading_parameters_are_parameters_of_the_notebook(spec):
 
 
 def test_the_tests_have_wrong_variants_and_correct_answers_in_other_styles(spec):
-    variants = importlib.import_module(f"tests.assignments.variants_{spec.assignment_id}").VARIANTS
-    correct = importlib.import_module(f"tests.assignments.correct_{spec.assignment_id}").CORRECT
-    assert any(v.fails for v in variants.values()) and all(set(v.fails) <= set(spec.grade_ids) for v in variants.values())
-    assert all(set(v.edits) <= set(spec.answer_ids) for v in variants.values())
+    wrong, correct = variants(spec.assignment_id), corpus(spec.assignment_id)
+    assert any(v.fails for v in wrong.values()) and all(set(v.fails) <= set(spec.grade_ids) for v in wrong.values())
+    assert all(set(v.edits) <= set(spec.answer_ids) for v in wrong.values())
     assert len(correct) >= 10 and all(set(answers) <= set(spec.answer_ids) for answers in correct.values())
     for name in SANDBOXED_CORPUS:  # graded in the sandbox too: every answer cell rewritten at once
         assert set(correct[name]) == set(spec.answer_ids), name

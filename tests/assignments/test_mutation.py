@@ -18,14 +18,10 @@ from autograder import registry
 from devtools import mutation
 from tests.assignments.equivalent_mutants import EQUIVALENT
 from tests.assignments.forgery import forgeries
-from tests.assignments.variants import edited
+from tests.assignments.variants import corpus, edited, variants
 from tests.conftest import ASSIGNMENTS, REPO
 
 SAMPLE_SIZE = 6
-
-
-def corpus(assignment_id: str) -> dict:
-    return importlib.import_module(f"tests.assignments.correct_{assignment_id}").CORRECT
 
 
 def cell(body: str, before: str = "", after: str = "    return X\n", signature: str = "def block(X, f, s, training):"):
@@ -259,12 +255,12 @@ def test_sharing_the_students_models_among_checks_changes_no_observation(worker)
     assignment_id, engine = worker
     checks, seed = checks_api.load(assignment_id), mutation.SEEDS[0]
     reference = engine.reference(seed)
-    variants = importlib.import_module(f"tests.assignments.variants_{assignment_id}").VARIANTS
+    wrong = variants(assignment_id)
     members = {"solution": ({}, set()), "other styles": (corpus(assignment_id)["everything_other_style"], set())}
-    for name in sorted(variants)[:2]:
-        edits = variants[name].edits
+    for name in sorted(wrong)[:2]:
+        edits = wrong[name].edits
         members[name] = ({cell: edited(cell, engine.answers[cell], edits[cell]) for cell in edits},
-                         set(variants[name].fails))
+                         set(wrong[name].fails))
     shared_by = set()
     for name, (replacements, fails) in members.items():
         payloads, alone = engine.observations(replacements, seed)

@@ -1,12 +1,14 @@
 """Wrong answers to the graded assignments, as string edits of the instructor's solution.
 
 Each assignment's ``variants_<assignment_id>.py`` defines ``VARIANTS``: name -> :class:`Variant`,
-whose ``fails`` are exactly the test cells (grade_ids) the real grader must fail it on.
+whose ``fails`` are exactly the test cells (grade_ids) the real grader must fail it on; its
+``correct_<assignment_id>.py`` defines ``CORRECT``, correct answers in other styles (name -> answer cells).
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 from dataclasses import dataclass
 
 
@@ -14,6 +16,16 @@ from dataclasses import dataclass
 class Variant:
     edits: dict[str, list[tuple[str, str]]]  # solution cell grade_id -> [(old, new), ...]
     fails: frozenset[str] | set[str]
+
+
+def variants(assignment_id: str) -> dict[str, Variant]:
+    """The assignment's wrong variants (``VARIANTS`` of ``variants_<assignment_id>``)."""
+    return importlib.import_module(f"tests.assignments.variants_{assignment_id}").VARIANTS
+
+
+def corpus(assignment_id: str) -> dict[str, dict[str, str]]:
+    """The assignment's correct answers in other styles (``CORRECT`` of ``correct_<assignment_id>``)."""
+    return importlib.import_module(f"tests.assignments.correct_{assignment_id}").CORRECT
 
 
 def apply(notebook_node, variant: Variant):

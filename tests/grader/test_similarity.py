@@ -7,7 +7,6 @@ renamed, reformatted, reordered, and all three at once. No TensorFlow, no sandbo
 
 from __future__ import annotations
 
-import importlib
 import os
 
 import nbformat
@@ -19,7 +18,7 @@ from autograder.course import Course, GraderConfig
 from autograder.notebooks import collect_answers
 from autograder.spec import AssignmentNotebook
 from tests.assignments.correct_residual_networks import HELPER_CONVOLUTIONAL, HELPER_IDENTITY
-from tests.assignments.variants import with_answers
+from tests.assignments.variants import corpus, with_answers
 from tests.conftest import ASSIGNMENTS, REPO
 
 COPIED = "helper_function"  # the corpus answer the planted copies copy
@@ -153,9 +152,8 @@ def independent_corpus(assignment_id: str) -> dict[str, dict[str, str]]:
     """One student per corpus entry, each implementation once: entries reuse each other's answers
     (``everything_other_style`` all of them), copies by construction, so a cell seen before is left
     unanswered, and an entry with nothing new is no student."""
-    corpus = importlib.import_module(f"tests.assignments.correct_{assignment_id}").CORRECT
     seen, students = set(), {}
-    for name, answers in corpus.items():
+    for name, answers in corpus(assignment_id).items():
         fresh = {grade_id: code for grade_id, code in answers.items() if code not in seen}
         if fresh:
             students[name] = fresh
