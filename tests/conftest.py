@@ -42,6 +42,17 @@ def run_lock(config, name: str, mode: int = fcntl.LOCK_EX):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def passwd_lock(config, mode: int = fcntl.LOCK_EX):
+    """Held while a test changes the host's /etc/passwd (exclusive) or binds its own over it (shared): useradd
+    renames a new file over it, which detaches a bind mount on the old one in every namespace."""
+    if RUN_ID is None:
+        yield
+    else:
+        with run_lock(config, "passwd", mode):
+            yield
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     """A test marked ``alone`` (it measures the whole machine) runs while no other worker runs a test."""

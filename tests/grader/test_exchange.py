@@ -11,6 +11,7 @@ with a passwd file that names them, as a hub's users are.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, passwd_lock
 from tests.grader.tiny_course import tiny_cli
 
 pytestmark = pytest.mark.slow
@@ -75,7 +76,14 @@ def course_repo(tiny_repo, tmp_path) -> Path:
     return repo
 
 
-def test_the_guides_exchange_path_returns_each_student_their_feedback(course_repo, tmp_path):
+@pytest.fixture
+def passwd_unchanged(pytestconfig):
+    """No other test changes the host's /etc/passwd meanwhile: the students' own is bound over it."""
+    with passwd_lock(pytestconfig, fcntl.LOCK_SH):
+        yield
+
+
+def test_the_guides_exchange_path_returns_each_student_their_feedback(course_repo, tmp_path, passwd_unchanged):
     hub, grading = Hub(tmp_path), course_repo / ".grading"
     assert not grading.exists()
 

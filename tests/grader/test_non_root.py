@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cgroups import PARENT_ENV, host
-from tests.conftest import REPO
+from tests.conftest import REPO, passwd_lock
 from tests.grader import hostile
 
 pytestmark = pytest.mark.slow
@@ -33,15 +33,17 @@ CASES = {**{name: case for name, case in hostile.cases(["/nonexistent"]).items()
 
 
 @pytest.fixture(scope="module")
-def user():
+def user(pytestconfig):
     """An unprivileged user of its own, removed afterwards."""
     assert os.geteuid() == 0, "this test creates a Unix user: run the test suite as root (as `make test` in CI does)"
     created = subprocess.run(["getent", "passwd", USER], capture_output=True).returncode != 0
     if created:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER], check=True)
+        with passwd_lock(pytestconfig):
+            subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER], check=True)
     yield pwd.getpwnam(USER).pw_uid
     if created:
-        subprocess.run(["userdel", USER], check=True)
+        with passwd_lock(pytestconfig):
+            subprocess.run(["userdel", USER], check=True)
 
 
 @pytest.fixture(scope="module")
