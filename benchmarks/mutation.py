@@ -4,7 +4,7 @@
 
 Each mutant (devtools/mutation/) is graded in-process under every seed; it is killed when the
 same tests fail it under each seed. A survivor must be listed, with the reason, in
-tests/assignments/equivalent_mutants.py; the engine also compares each survivor's functions with
+tests/assignments/equivalent_<assignment>.py; the engine also compares each survivor's functions with
 the solution's on the observers' calls with random inputs and weights ("probe"). A mutant whose
 verdict differs between seeds is reported apart: a verdict must never depend on the draw. Every
 correct answer of tests/assignments/correct_<assignment>.py must keep full marks. Writes
@@ -27,12 +27,12 @@ sys.path.insert(0, str(REPO))
 from autograder import registry  # noqa: E402
 from benchmarks.provenance import provenance  # noqa: E402
 from devtools import mutation  # noqa: E402
-from tests.assignments.equivalent_mutants import EQUIVALENT  # noqa: E402
+from tests.assignments.variants import equivalent as equivalent_mutants  # noqa: E402
 
 
 def run_assignment(assignment_id: str, seeds: tuple[int, ...], limit: int | None, log) -> dict:
     started = time.monotonic()
-    equivalent = EQUIVALENT.get(assignment_id, {})
+    equivalent = equivalent_mutants(assignment_id)
     with mutation.Worker(assignment_id, seeds=seeds) as worker:
         mutants = worker.mutants()[:limit]
         results, survivors, seed_dependent = {}, [], []

@@ -2,9 +2,11 @@
 
 The website shows each assignment's student release as it is (``_config.yml`` never executes it), and nbgrader
 clears every output of the release, so a figure there is a file in the assignment's folder, linked from a
-Markdown cell: ``![what the figure shows](identity_block.svg)``. A figure is still drawn by code, by the
-function :data:`FIGURES` names for its file; the release (``python -m autograder release``) draws each file a
-source notebook links to into the source's folder, and nbgrader copies it into the release with the notebook.
+Markdown cell: ``![what the figure shows](identity_block.svg)``. A figure is still drawn by code: the file
+``<name>.svg`` by ``cnn_course.plots.architectures.plot_<name>()`` (:func:`drawing_function`), so adding a
+figure adds a function and no entry to any table; the release (``python -m autograder release``) draws each
+file a source notebook links to into the source's folder, and nbgrader copies it into the release with the
+notebook.
 """
 
 from __future__ import annotations
@@ -15,11 +17,6 @@ from pathlib import Path
 
 from cnn_course.plots import architectures
 
-FIGURES = {  # file name -> the function that draws it
-    "identity_block.svg": architectures.plot_identity_block,
-    "convolutional_block.svg": architectures.plot_convolutional_block,
-    "resnet50.svg": architectures.plot_resnet50,
-}
 # A Markdown image, ![alt text](file name), whose file is in the notebook's own folder.
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)/\s]+)\)")
 
@@ -40,7 +37,15 @@ def linked_images(notebook: Path) -> list[str]:
     return [name for cell in cells if cell["cell_type"] == "markdown" for name in _IMAGE.findall("".join(cell["source"]))]
 
 
+def drawing_function(name: str):
+    """The function that draws the figure file ``name`` (``plot_<stem>`` of :mod:`architectures` for an SVG
+    file), or None for a file no code draws (a photo)."""
+    stem, suffix = name.rsplit(".", 1) if "." in name else (name, "")
+    return getattr(architectures, f"plot_{stem}", None) if suffix == "svg" and stem.isidentifier() else None
+
+
 def draw_linked_figures(notebook: Path) -> list[Path]:
-    """Draw, beside ``notebook``, each figure of :data:`FIGURES` it links to; the files written."""
-    names = [name for name in linked_images(notebook) if name in FIGURES]
-    return [save_svg(FIGURES[name](), Path(notebook).parent / name) for name in names]
+    """Draw, beside ``notebook``, each figure it links to that code draws (:func:`drawing_function`); the files
+    written."""
+    drawn = [(name, drawing_function(name)) for name in linked_images(notebook)]
+    return [save_svg(draw(), Path(notebook).parent / name) for name, draw in drawn if draw is not None]

@@ -16,9 +16,8 @@ import pytest
 from autograder import checks as checks_api
 from autograder import registry
 from devtools import mutation
-from tests.assignments.equivalent_mutants import EQUIVALENT
 from tests.assignments.forgery import forgeries
-from tests.assignments.variants import corpus, edited, variants
+from tests.assignments.variants import corpus, edited, equivalent, variants
 from tests.conftest import ASSIGNMENTS, REPO
 
 SAMPLE_SIZE = 6
@@ -167,7 +166,8 @@ def test_an_answer_cell_needs_one_solution_region():
 def test_the_table_of_equivalent_mutants_names_real_mutants_with_reasons(repo):
     import nbformat
 
-    for assignment_id, table in EQUIVALENT.items():
+    for assignment_id in ASSIGNMENTS:
+        table = equivalent(assignment_id)
         notebook = nbformat.read(registry.spec(repo, assignment_id).source, as_version=4)
         keys = set()
         for code in notebook.cells:
@@ -222,7 +222,7 @@ def sample(mutants: list[mutation.Mutant], equivalent: dict, size: int) -> list[
 @pytest.mark.slow
 def test_a_sample_of_mutants_is_killed(worker):
     assignment_id, engine = worker
-    chosen = sample(engine.mutants(), EQUIVALENT.get(assignment_id, {}), SAMPLE_SIZE)
+    chosen = sample(engine.mutants(), equivalent(assignment_id), SAMPLE_SIZE)
     assert len(chosen) == SAMPLE_SIZE and len({m.operator for m in chosen}) == SAMPLE_SIZE
     survivors = [m.key for m in chosen if engine.grade({m.cell: m.source}).full_marks]
     assert not survivors

@@ -2,7 +2,9 @@
 
 Each assignment's ``variants_<assignment_id>.py`` defines ``VARIANTS``: name -> :class:`Variant`,
 whose ``fails`` are exactly the test cells (grade_ids) the real grader must fail it on; its
-``correct_<assignment_id>.py`` defines ``CORRECT``, correct answers in other styles (name -> answer cells).
+``correct_<assignment_id>.py`` defines ``CORRECT``, correct answers in other styles (name -> answer cells); its
+optional ``equivalent_<assignment_id>.py`` defines ``EQUIVALENT``, the mutants of its solution that compute
+what the solution computes (mutant key -> why).
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ def variants(assignment_id: str) -> dict[str, Variant]:
 def corpus(assignment_id: str) -> dict[str, dict[str, str]]:
     """The assignment's correct answers in other styles (``CORRECT`` of ``correct_<assignment_id>``)."""
     return importlib.import_module(f"tests.assignments.correct_{assignment_id}").CORRECT
+
+
+def equivalent(assignment_id: str) -> dict[str, str]:
+    """The assignment's equivalent mutants (``EQUIVALENT`` of ``equivalent_<assignment_id>``; none without one)."""
+    try:
+        module = importlib.import_module(f"tests.assignments.equivalent_{assignment_id}")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"tests.assignments.equivalent_{assignment_id}":
+            raise
+        return {}
+    return module.EQUIVALENT
 
 
 def apply(notebook_node, variant: Variant):
