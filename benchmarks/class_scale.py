@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 from autograder import registry  # noqa: E402
 from autograder.course import Course, GraderConfig  # noqa: E402
 from benchmarks.provenance import provenance  # noqa: E402
-from tests.assignments.variants import apply  # noqa: E402
+from tests.assignments.variants import apply, corpus, variants, with_answers  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
 SEED = 20261127  # the observers' seed, the same for the warm and the cold run (verdicts never depend on it)
@@ -54,20 +54,13 @@ def _answer_cells(notebook) -> dict[str, nbformat.NotebookNode]:
             if c.get("metadata", {}).get("nbgrader", {}).get("solution") and c.cell_type == "code"}
 
 
-def _corpus(assignment_id: str) -> dict[str, dict[str, str]]:
-    try:
-        return importlib.import_module(f"tests.assignments.correct_{assignment_id}").CORRECT
-    except ModuleNotFoundError:
-        return {}
-
-
 def generate_class(assignment, release_path: Path, students: int, seed: int = 0) -> dict[str, tuple[str, nbformat.NotebookNode]]:
     """Student name -> (kind, notebook): the mix of MIX, each notebook made distinct."""
     rng = random.Random(seed)
     source = nbformat.read(assignment.source_path, as_version=4)
     release = nbformat.read(release_path, as_version=4)
-    variants = importlib.import_module(f"tests.assignments.variants_{assignment.assignment_id}").VARIANTS
-    corpus = list(_corpus(assignment.assignment_id).values())
+    wrong = list(variants(assignment.assignment_id).values())
+    correct = list(corpus(assignment.assignment_id).values())
     kinds = [kind for kind, share in MIX.items() for _ in range(round(share * students))]
     kinds = (kinds + ["correct"] * students)[:students]
     rng.shuffle(kinds)
@@ -75,12 +68,9 @@ def generate_class(assignment, release_path: Path, students: int, seed: int = 0)
     made = {}
     for index, kind in enumerate(kinds):
         if kind == "correct":
-            notebook = copy.deepcopy(source)
-            if corpus and index % 2:
-                for grade_id, code in corpus[index % len(corpus)].items():
-                    _answer_cells(notebook)[grade_id].source = code
+            notebook = with_answers(source, correct[index % len(correct)]) if index % 2 else copy.deepcopy(source)
         elif kind == "wrong":
-            notebook = apply(source, list(variants.values())[index % len(variants)])
+            notebook = apply(source, wrong[index % len(wrong)])
         elif kind == "unanswered":
             notebook = copy.deepcopy(release)
         else:
