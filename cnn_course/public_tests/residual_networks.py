@@ -7,10 +7,11 @@ sign, not a guarantee: the grader runs further checks of its own, on other shape
 from __future__ import annotations
 
 import functools
-import zlib
 from collections import Counter
 
 import numpy as np
+
+from cnn_course.public_tests.common import block_model, ok, set_weights
 
 RESNET50_PARAMETERS = 23_600_006
 # Outputs of a correct block at pixel (0, 0) of the first image, for the inputs and weights of
@@ -21,33 +22,6 @@ EXPECTED = {
     ("convolutional_block", False): [1.3643, 0.4273, 0.9267, 0.0, 0.0, 0.0337],
     ("convolutional_block", True): [2.1892, 0.0, 2.4906, 0.2556, 2.6212, 0.0],
 }
-
-
-def _ok(what: str) -> None:
-    print(f"\N{CHECK MARK} {what}")
-
-
-def _set_weights(model, seed: int = 0, zero_batchnorm: bool = False):
-    """Fixed weights that depend on each weight's role and shape only (not on layer order)."""
-    for weight in model.weights:
-        role, shape = weight.name.split("/")[-1], tuple(weight.shape)
-        rng = np.random.default_rng([seed, zlib.crc32(f"{role}{shape}".encode())])
-        values = rng.uniform(-0.5, 0.5, size=shape).astype("float32")
-        if "variance" in role or role == "gamma":
-            values = np.abs(values) + 0.5
-        elif role in ("beta", "moving_mean"):
-            values = values * 0.2
-        if zero_batchnorm and role in ("gamma", "beta"):
-            values = np.zeros(shape, "float32")
-        weight.assign(values)
-    return model
-
-
-def _block_model(block, shape, *args, **kwargs):
-    import keras
-
-    X = keras.Input(shape)
-    return keras.Model(X, block(X, *args, **kwargs))
 
 
 def _kinds(model) -> list[str]:
@@ -90,10 +64,10 @@ def _check_layers(model, expected_kinds: dict, expected_convolutions: list, name
 
 def _block_output(block, kind: str, training: bool):
     if kind == "identity_block":
-        model = _block_model(block, (4, 4, 6), 3, [2, 4, 6], training=training)
+        model = block_model(block, (4, 4, 6), 3, [2, 4, 6], training=training)
     else:
-        model = _block_model(block, (4, 4, 3), 3, [2, 4, 6], s=2, training=training)
-    _set_weights(model, seed=1)
+        model = block_model(block, (4, 4, 3), 3, [2, 4, 6], s=2, training=training)
+    set_weights(model, seed=1)
     x = np.random.default_rng(1).uniform(-1, 1, size=(2, *model.input_shape[1:])).astype("float32")
     return np.asarray(model(x))
 
@@ -113,21 +87,21 @@ def _check_values(block, kind: str, training: bool) -> None:
         f"{kind}(..., training={training}): at pixel (0, 0) expected {np.round(expected, 4).tolist()}, "
         f"got {np.round(got, 4).tolist()}."
     )
-    _ok(f"{kind}(..., training={training}) gives the expected values")
+    ok(f"{kind}(..., training={training}) gives the expected values")
 
 
 # --- identity block ----------------------------------------------------------------------
 
 
 def test_identity_block_layers(identity_block) -> None:
-    model = _block_model(identity_block, (4, 4, 6), 3, [2, 4, 6], training=False)
+    model = block_model(identity_block, (4, 4, 6), 3, [2, 4, 6], training=False)
     assert tuple(model.output_shape) == (None, 4, 4, 6), (
         f"identity_block on a (4, 4, 6) input should keep its shape, got {tuple(model.output_shape)[1:]}."
     )
     _check_layers(model, {"Conv2D": 3, "BatchNormalization": 3, "ReLU": 3, "Add": 1},
                   [(2, (1, 1), (1, 1), "valid"), (4, (3, 3), (1, 1), "same"), (6, (1, 1), (1, 1), "valid")],
                   "identity_block(X, f=3, filters=[2, 4, 6])")
-    _ok("identity_block: 3 Conv2D, 3 BatchNormalization, 3 ReLU and 1 Add; shape kept")
+    ok("identity_block: 3 Conv2D, 3 BatchNormalization, 3 ReLU and 1 Add; shape kept")
 
 
 def test_identity_block_inference(identity_block) -> None:
@@ -139,7 +113,7 @@ def test_identity_block_training(identity_block) -> None:
 
 
 def test_identity_block_shortcut(identity_block) -> None:
-    model = _set_weights(_block_model(identity_block, (4, 4, 6), 3, [2, 4, 6], training=False), zero_batchnorm=True)
+    model = set_weights(block_model(identity_block, (4, 4, 6), 3, [2, 4, 6], training=False), zero_batchnorm=True)
     x = np.random.default_rng(2).uniform(-1, 1, size=(2, 4, 4, 6)).astype("float32")
     output = np.asarray(model(x))
     assert not np.allclose(output, 0), "With the main path switched off the block returns zeros: the shortcut is missing."
@@ -147,14 +121,14 @@ def test_identity_block_shortcut(identity_block) -> None:
         "With the main path switched off (BatchNormalization gamma = beta = 0) the block should return ReLU(X): "
         "add X_shortcut = X before the last ReLU."
     )
-    _ok("with its main path switched off the block returns ReLU(X): the shortcut is there")
+    ok("with its main path switched off the block returns ReLU(X): the shortcut is there")
 
 
 # --- convolutional block ------------------------------------------------------------------
 
 
 def test_convolutional_block_layers(convolutional_block) -> None:
-    model = _block_model(convolutional_block, (6, 6, 3), 3, [2, 4, 6], s=2, training=False)
+    model = block_model(convolutional_block, (6, 6, 3), 3, [2, 4, 6], s=2, training=False)
     assert tuple(model.output_shape) == (None, 3, 3, 6), (
         f"convolutional_block(s=2) on a (6, 6, 3) input should give (3, 3, 6), got {tuple(model.output_shape)[1:]}."
     )
@@ -162,7 +136,7 @@ def test_convolutional_block_layers(convolutional_block) -> None:
                   [(2, (1, 1), (2, 2), "valid"), (4, (3, 3), (1, 1), "same"), (6, (1, 1), (1, 1), "valid"),
                    (6, (1, 1), (2, 2), "valid")],
                   "convolutional_block(X, f=3, filters=[2, 4, 6], s=2)")
-    _ok("convolutional_block: 4 Conv2D (stride s on the first and on the shortcut), 4 BatchNormalization, 1 Add")
+    ok("convolutional_block: 4 Conv2D (stride s on the first and on the shortcut), 4 BatchNormalization, 1 Add")
 
 
 def test_convolutional_block_inference(convolutional_block) -> None:
@@ -189,7 +163,7 @@ def test_resnet50_stages(ResNet50) -> None:
         f"Expected 3, 4, 6 and 3 residual blocks in stages 2 to 5 (outputs {list(expected)}), found "
         f"{dict(adds)} (output shape: number of blocks)."
     )
-    _ok("16 residual blocks: 3, 4, 6 and 3 in stages 2 to 5")
+    ok("16 residual blocks: 3, 4, 6 and 3 in stages 2 to 5")
 
 
 def test_resnet50_stem_and_head(ResNet50) -> None:
@@ -199,7 +173,7 @@ def test_resnet50_stem_and_head(ResNet50) -> None:
     head = ["AveragePooling2D", "Flatten", "Dense"]
     assert kinds[:5] == stem, f"The stem should be {stem}, found {kinds[:5]}."
     assert kinds[-3:] == head, f"The head should be {head}, found {kinds[-3:]}."
-    _ok("stem: zero padding, 7x7 convolution, BatchNormalization, ReLU, max pooling; head: pooling, flatten, softmax")
+    ok("stem: zero padding, 7x7 convolution, BatchNormalization, ReLU, max pooling; head: pooling, flatten, softmax")
 
 
 def test_resnet50_model(ResNet50) -> None:
@@ -208,4 +182,4 @@ def test_resnet50_model(ResNet50) -> None:
     assert model.count_params() == RESNET50_PARAMETERS, (
         f"Expected {RESNET50_PARAMETERS:,} parameters, got {model.count_params():,}."
     )
-    _ok(f"ResNet50: output shape (None, 6), {RESNET50_PARAMETERS:,} parameters")
+    ok(f"ResNet50: output shape (None, 6), {RESNET50_PARAMETERS:,} parameters")

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnn_course.public_tests.common import ok
+
 IMAGE_SIZE = (160, 160)
 N_TRAIN, N_VALIDATION = 262, 65
 FINE_TUNE_AT = 120
 # Logits of the (correct) model for the two test images of `test_alpaca_model_preprocessing`,
 # with the Dense layer's weights set by `_set_head_weights`.
 EXPECTED_LOGITS = [-1.3015, -1.0958]
-
-
-def _ok(what: str) -> None:
-    print(f"\N{CHECK MARK} {what}")
 
 
 def find_base(model):
@@ -66,7 +64,7 @@ def test_make_datasets(make_datasets, directory) -> None:
     images, labels = next(iter(train))
     assert tuple(images.shape) == (32, 160, 160, 3), f"Expected a first batch of shape (32, 160, 160, 3), got {tuple(images.shape)}."
     assert tuple(labels.shape) == (32,), f"Expected 32 integer labels (label_mode 'int'), got shape {tuple(labels.shape)}."
-    _ok(f"{N_TRAIN} training and {N_VALIDATION} validation photos, no overlap, batches of 32 at 160 x 160")
+    ok(f"{N_TRAIN} training and {N_VALIDATION} validation photos, no overlap, batches of 32 at 160 x 160")
 
 
 def test_data_augmenter(data_augmenter) -> None:
@@ -81,7 +79,7 @@ def test_data_augmenter(data_augmenter) -> None:
     assert rotation.get_config()["factor"] in (0.2, (-0.2, 0.2), [-0.2, 0.2]), (
         f"RandomRotation factor should be 0.2, got {rotation.get_config()['factor']!r}."
     )
-    _ok("RandomFlip('horizontal') then RandomRotation(0.2)")
+    ok("RandomFlip('horizontal') then RandomRotation(0.2)")
 
 
 PREPROCESSING_LAYERS = ("Rescaling", "Lambda", "Normalization")  # as the grader: equivalent ways to scale pixels
@@ -107,7 +105,7 @@ def test_alpaca_model_layers(alpaca_model) -> None:
     assert dense.units == 1, f"The Dense layer should have 1 unit, got {dense.units}."
     assert dense.get_config()["activation"] == "linear", "The Dense layer should output logits (no activation)."
     assert tuple(base.output.shape) == (None, 5, 5, 1280), f"Unexpected base output shape {tuple(base.output.shape)}."
-    _ok("Input -> augmentation -> preprocess_input -> MobileNetV2 -> pooling -> Dropout(0.2) -> Dense(1)")
+    ok("Input -> augmentation -> preprocess_input -> MobileNetV2 -> pooling -> Dropout(0.2) -> Dense(1)")
 
 
 def test_alpaca_model_frozen(alpaca_model) -> None:
@@ -119,7 +117,7 @@ def test_alpaca_model_frozen(alpaca_model) -> None:
         f"Freeze the base (base_model.trainable = False): it has {len(base.trainable_weights)} trainable weights.")
     shapes = [tuple(w.shape) for w in model.trainable_weights]
     assert shapes == [(1280, 1), (1,)], f"Only the Dense layer's kernel and bias should be trainable, got shapes {shapes}."
-    _ok("base frozen; 2 trainable weights (the Dense kernel and bias)")
+    ok("base frozen; 2 trainable weights (the Dense kernel and bias)")
 
 
 def _set_head_weights(model) -> None:
@@ -144,7 +142,7 @@ def test_alpaca_model_preprocessing(alpaca_model) -> None:
         "keras.applications.mobilenet_v2.preprocess_input (pixels [0, 255] -> [-1, 1]) exactly once, "
         "between the augmentation and the base."
     )
-    _ok("pixels are scaled to [-1, 1] before the base")
+    ok("pixels are scaled to [-1, 1] before the base")
 
 
 def test_alpaca_model_inference_mode(alpaca_model) -> None:
@@ -156,7 +154,7 @@ def test_alpaca_model_inference_mode(alpaca_model) -> None:
     assert recorded == [False], (
         f"Call the base as base_model(x, training=False) (recorded training argument: {recorded})."
     )
-    _ok("the base is called with training=False")
+    ok("the base is called with training=False")
 
 
 def _compile_summary(model) -> dict:
@@ -195,7 +193,7 @@ def test_compile_model(compile_model) -> None:
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     compile_model(model, learning_rate=0.002)
     _check_compiled(_compile_summary(model), "Adam", 0.002)
-    _ok("Adam(learning_rate), BinaryCrossentropy(from_logits=True), accuracy at threshold 0")
+    ok("Adam(learning_rate), BinaryCrossentropy(from_logits=True), accuracy at threshold 0")
 
 
 def test_fine_tuning_layers(unfreeze_and_compile, alpaca_model) -> None:
@@ -216,7 +214,7 @@ def test_fine_tuning_layers(unfreeze_and_compile, alpaca_model) -> None:
         "Every layer of the base from layer 120 on, but the BatchNormalization layers, should be trainable.")
     n_weights = len(model.trainable_weights)
     print(f"{n_weights} trainable weight tensors after unfreezing")
-    _ok(f"layers 0-{FINE_TUNE_AT - 1} of the base frozen, layers {FINE_TUNE_AT}-{len(flags) - 1} trainable "
+    ok(f"layers 0-{FINE_TUNE_AT - 1} of the base frozen, layers {FINE_TUNE_AT}-{len(flags) - 1} trainable "
         "but their BatchNormalization layers")
 
 
@@ -226,4 +224,4 @@ def test_fine_tuning_compile(unfreeze_and_compile, alpaca_model) -> None:
     model = alpaca_model(image_shape=IMAGE_SIZE, data_augmentation=keras.layers.Identity())
     unfreeze_and_compile(model, base_learning_rate=0.002)
     _check_compiled(_compile_summary(model), "RMSprop", 0.0002)
-    _ok("RMSprop(0.1 * base_learning_rate), BinaryCrossentropy(from_logits=True), accuracy at threshold 0")
+    ok("RMSprop(0.1 * base_learning_rate), BinaryCrossentropy(from_logits=True), accuracy at threshold 0")
