@@ -211,7 +211,7 @@ def plot_transfer_strategies(n_layers: int = 8, fine_tuned: int = 3, ax=None):
 
 # The colours of ResNet's layers, shared by the block and the network diagrams.
 _RESNET_COLORS = {"io": "#d9d9d9", "conv": "#a9cdfd", "bn": "#e0c7f2", "relu": "#fde9a9", "add": "#b9e4b0",
-                  "pool": "#f6b5b5", "fc": "#ffcf99", "identity": "#c7e9c0"}
+                  "pool": "#f6b5b5", "fc": "#ffcf99", "identity": "#c7e9c0", "depthwise": "#8fd3e8"}
 
 
 def _layer_chain(ax, x, top, layers, width, gap=0.22):
@@ -337,3 +337,51 @@ def plot_resnet50(input_shape=(64, 64, 3), classes: int = 6, stages=RESNET50_STA
     fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
     ax.axis("off")
     return fig
+
+
+def _chain_with_shortcut(main, shortcut: str | None = None):
+    """A block drawn top to bottom from ``main``'s boxes ``(text, colour key)``; with ``shortcut``, a dashed red
+    line (it is there only under the condition its label states) from the first box to the addition ``+``."""
+    x_main, x_short = 1.2, 2.65
+    width = x_short + 0.4 if shortcut else 2.4
+    fig, ax = plt.subplots()
+    spans = _layer_chain(ax, x_main, 0.0, main, width=2.3)
+    if shortcut:
+        y_in = (spans[0][0] + spans[0][1]) / 2
+        add = spans[main.index(("+", "add"))]
+        y_add = (add[0] + add[1]) / 2
+        red = dict(color="tab:red", linewidth=1.4, linestyle="--")
+        ax.plot([x_main + 1.15, x_short, x_short], [y_in, y_in, y_add], **red)
+        ax.annotate("", xy=(x_main + 0.17, y_add), xytext=(x_short, y_add),
+                    arrowprops=dict(arrowstyle="->", shrinkA=0, shrinkB=0, **red))
+        ax.text(x_short + 0.1, (y_in + y_add) / 2, shortcut, rotation=90, ha="left", va="center", color="tab:red", fontsize=9)
+    bottom = spans[-1][1]
+    ax.set_xlim(0, width)
+    ax.set_ylim(bottom - 0.05, spans[0][0] + 0.05)
+    fig.set_size_inches(width, spans[0][0] + 0.1 - bottom)
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
+    ax.axis("off")
+    return fig
+
+
+def plot_depthwise_separable_block():
+    """The depthwise-separable block of assignment 3: a 3x3 depthwise convolution (one filter per channel) and a
+    1x1 pointwise convolution that mixes the channels, each followed by BatchNorm and ReLU6."""
+    return _chain_with_shortcut([
+        ("X, n × n × c", "io"),
+        ("DepthwiseConv2D 3×3\nstride s, padding \"same\"", "depthwise"), ("BatchNorm", "bn"), ("ReLU6", "relu"),
+        ("pointwise: Conv2D 1×1\nc' filters", "conv"), ("BatchNorm", "bn"), ("ReLU6", "relu"),
+        ("output, n/s × n/s × c'", "io"),
+    ])
+
+
+def plot_inverted_residual_block():
+    """MobileNetV2's inverted residual block of assignment 3: a 1x1 expansion to t times the channels, a 3x3
+    depthwise convolution, a linear 1x1 projection, and the shortcut when stride and channels allow it."""
+    return _chain_with_shortcut([
+        ("X, n × n × c", "io"),
+        ("expansion: Conv2D 1×1\nt·c filters (none if t = 1)", "conv"), ("BatchNorm", "bn"), ("ReLU6", "relu"),
+        ("DepthwiseConv2D 3×3\nstride s, padding \"same\"", "depthwise"), ("BatchNorm", "bn"), ("ReLU6", "relu"),
+        ("projection: Conv2D 1×1\nc' filters", "conv"), ("BatchNorm, no activation", "bn"),
+        ("+", "add"), ("output, n/s × n/s × c'", "io"),
+    ], shortcut="shortcut: X, only if s = 1 and c' = c")
