@@ -139,33 +139,42 @@ def test_googlenet_outputs(keras):
     assert googlenet(auxiliary=False).count_params() < model.count_params()
 
 
-def test_mobilenet_v1_matches_keras(keras):
-    from cnn_course.models.mobilenet import depthwise_separable_block, mobilenet_v1
-
-    inputs = keras.Input((6, 6, 3))
-    block = keras.Model(inputs, depthwise_separable_block(inputs, 5))
-    assert tuple(block.output.shape) == (None, 6, 6, 5)
-    mine = mobilenet_v1()
-    reference = keras.applications.MobileNet(weights=None)
-    assert mine.count_params() == reference.count_params() == 4_253_864
-    assert costs.keras_multiplications(mine) == costs.keras_multiplications(reference)
+def convolution_weights(keras, model) -> int:
+    """The weights of a model's convolutions, without batch normalization's."""
+    kinds = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)
+    return sum(layer.count_params() for layer in model.layers if isinstance(layer, kinds))
 
 
-def test_mobilenet_v2_matches_keras(keras):
-    from cnn_course.models.mobilenet import inverted_residual_block, mobilenet_v2
+def test_mobilenet_v1_costs_by_hand(keras):
+    # Chapter 7 counts keras.applications' MobileNet block by block with the depthwise separable formulas.
+    v1 = keras.applications.MobileNet(weights=None)
+    assert v1.count_params() == 4_253_864
+    first = keras.Model(v1.get_layer("conv_dw_1").input, v1.get_layer("conv_pw_1_relu").output)
+    assert convolution_weights(keras, first) == costs.depthwise_separable_parameters(3, 32, 64, bias=False) == 288 + 2048
+    assert costs.keras_multiplications(first) == costs.depthwise_separable_cost(112, 3, 32, 64).total
+    depthwise = [layer for layer in v1.layers if isinstance(layer, keras.layers.DepthwiseConv2D)]
+    n, c_in, total = 112, 32, costs.normal_conv_cost(112, 3, 3, 32) + 1024 * 1000  # the stem and the classifier
+    for layer in depthwise:
+        filters, stride = v1.get_layer(layer.name.replace("_dw_", "_pw_")).filters, layer.strides[0]
+        n //= stride
+        total += costs.depthwise_separable_cost(n, 3, c_in, filters).total
+        c_in = filters
+    assert len(depthwise) == 13 and total == costs.keras_multiplications(v1) == 568_740_352
 
-    inputs = keras.Input((8, 8, 3))
-    residual = keras.Model(inputs, inverted_residual_block(inputs, 3, stride=1, expansion=6))
-    assert any(type(layer).__name__ == "Add" for layer in residual.layers)
-    assert residual.get_layer("bottleneck_expand").output.shape[-1] == 18
-    strided = keras.Model(inputs, inverted_residual_block(inputs, 3, stride=2, expansion=6))
-    assert not any(type(layer).__name__ == "Add" for layer in strided.layers)
-    assert tuple(strided.output.shape) == (None, 4, 4, 3)
-    mine = mobilenet_v2()
-    reference = keras.applications.MobileNetV2(weights=None)
-    assert mine.count_params() == reference.count_params() == 3_538_984
-    assert costs.keras_multiplications(mine) == costs.keras_multiplications(reference)
-    assert math.isclose(costs.keras_multiplications(mine), 300e6, rel_tol=0.01)
+
+def test_mobilenet_v2_block_costs_by_hand(keras):
+    v2 = keras.applications.MobileNetV2(weights=None)
+    assert v2.count_params() == 3_538_984
+    assert math.isclose(costs.keras_multiplications(v2), 300e6, rel_tol=0.01)
+    assert sum(layer.name.endswith("_project") for layer in v2.layers) == 17
+    # The third block, 56x56x24 in and out: expanded 6 times, with its shortcut.
+    block = keras.Model(v2.get_layer("block_2_expand").input, v2.get_layer("block_2_add").output)
+    assert isinstance(block.layers[-1], keras.layers.Add)
+    assert convolution_weights(keras, block) == 24 * 144 + 9 * 144 + 144 * 24 == 8208
+    assert costs.keras_multiplications(block) == 56 * 56 * 8208 == 25_740_288
+    # A strided block has no shortcut: the shapes differ.
+    assert tuple(v2.get_layer("block_1_project_BN").output.shape[1:]) == (56, 56, 24)
+    assert "block_1_add" not in {layer.name for layer in v2.layers}
 
 
 def test_keras_multiplications_of_the_lecture_example(keras):
