@@ -7,8 +7,9 @@ same tests fail it under each seed. A survivor must be listed, with the reason, 
 tests/assignments/equivalent_<assignment>.py; the engine also compares each survivor's functions with
 the solution's on the observers' calls with random inputs and weights ("probe"). A mutant whose
 verdict differs between seeds is reported apart: a verdict must never depend on the draw. Every
-correct answer of tests/assignments/correct_<assignment>.py must keep full marks. Writes
-benchmarks/results/mutation.json and prints a summary.
+correct answer of tests/assignments/correct_<assignment>.py must keep full marks. Writes each
+assignment's result, with its provenance, into benchmarks/results/mutation.json (keeping the others') and
+prints a summary.
 """
 
 from __future__ import annotations
@@ -76,6 +77,16 @@ def run_assignment(assignment_id: str, seeds: tuple[int, ...], limit: int | None
     }
 
 
+def recorded(path: Path) -> dict[str, dict]:
+    """The results already in ``path``, each assignment's with its own provenance (a run of some assignments
+    keeps the others')."""
+    if not path.is_file():
+        return {}
+    old = json.loads(path.read_text())
+    shared = {key: value for key, value in old.items() if key != "assignments"}  # an older file's one provenance
+    return {assignment_id: {**shared, **result} for assignment_id, result in old.get("assignments", {}).items()}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", action="append", choices=registry.assignment_ids(REPO), help="default: all")
@@ -83,19 +94,20 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N mutants of each assignment (a quick look)")
     args = parser.parse_args(argv)
     seeds = tuple(int(s) for s in args.seeds.split(","))
-    report = {**provenance(), "seeds": list(seeds), "assignments": {}}
+    report = {}
     for assignment_id in args.assignment or registry.assignment_ids(REPO):
         print(f"{assignment_id}:", flush=True)
-        report["assignments"][assignment_id] = run_assignment(
-            assignment_id, seeds, args.limit, lambda line: print(line, flush=True))
+        result = run_assignment(assignment_id, seeds, args.limit, lambda line: print(line, flush=True))
+        report[assignment_id] = {**provenance(), "seeds": list(seeds), **result}
+    path = RESULTS / "mutation.json"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "mutation.json").write_text(json.dumps(report, indent=2) + "\n")
+    path.write_text(json.dumps({"assignments": {**recorded(path), **report}}, indent=2) + "\n")
     problems = 0
     print("\n| assignment | killed/total | equivalent | mutation score | corpus | seconds |\n|---|---|---|---|---|---|")
-    for assignment_id, result in report["assignments"].items():
+    for assignment_id, result in report.items():
         print(f"| {assignment_id} | {result['killed']}/{result['total']} | {result['equivalent']} | "
               f"{result['mutation_score']:.1%} | {result['corpus_full_marks']} | {result['seconds']} |")
-    for assignment_id, result in report["assignments"].items():
+    for assignment_id, result in report.items():
         for key in result["unexplained_survivors"]:
             print(f"UNEXPLAINED SURVIVOR {assignment_id}: {key}")
         for entry in result["seed_dependent"]:
