@@ -149,3 +149,22 @@ def test_every_citation_resolves_to_one_linked_entry():
     cited = {key.strip() for path in PROSE for keys in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", prose_text(path))
              for key in keys.split(",")}
     assert cited and not cited - set(keys), cited - set(keys)
+
+
+def test_efficient_networks_states_the_measured_training_of_both_networks():
+    """Assignment 3's table of test images right, mean accuracy and seconds per epoch is what the two training
+    benchmarks measured (benchmarks/results/train_*.json)."""
+    import json
+    import statistics
+
+    results = REPO / "benchmarks" / "results"
+    runs = {"small MobileNetV2": json.loads((results / "train_efficient_networks.json").read_text())["seeds"]["runs"],
+            "ResNet-50": json.loads((results / "train_residual_networks.json").read_text())["runs"]}
+    text = "\n".join(markdown_cells(REPO / "solutions" / "efficient_networks" / "Efficient_Networks.ipynb"))
+    for network, measured in runs.items():
+        assert [run["parameters"]["seed"] for run in measured] == [0, 1, 2]
+        right = ", ".join(str(round(run["test_accuracy"] * 120)) for run in measured)
+        mean = statistics.mean(run["test_accuracy"] for run in measured)
+        epochs = [statistics.mean(epoch["seconds"] for epoch in run["epochs"][1:]) for run in measured]
+        row = f"| {network} | {right} | {mean:.3f} | {min(epochs):.1f} to {max(epochs):.1f} |"
+        assert row in text, f"assignment 3 should state {row}"
