@@ -11,7 +11,8 @@ time, per-submission p50/p95 seconds, peak memory per submission, the measured f
 process with TensorFlow imported running only the observers on the solution), and plain
 `nbgrader autograde` on a few of the same submissions, and the first few students graded again
 cold (a fresh Python per run, as before warm sandboxes) with their scores compared. Writes
-benchmarks/results/class_scale.json and class_scale.png.
+each assignment's result, with its provenance, into benchmarks/results/class_scale.json (keeping the
+others') and class_scale.png.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder import registry  # noqa: E402
 from autograder.course import Course, GraderConfig  # noqa: E402
-from benchmarks.provenance import provenance  # noqa: E402
+from benchmarks.provenance import provenance, recorded_assignments  # noqa: E402
 from tests.assignments.variants import apply, corpus, variants, with_answers  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
@@ -146,6 +147,7 @@ def plot(report: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = list(report["assignments"])
+    first = report["assignments"][names[0]]
     fig, ax = plt.subplots(figsize=(8.5, 3.6), dpi=150)
     for row, name in enumerate(names):
         kinds = report["assignments"][name]["seconds_by_kind"]
@@ -164,7 +166,7 @@ def plot(report: dict, path: Path) -> None:
     ax.set_xlabel("seconds per submission (mean, one worker)")
     minutes = report["total_seconds"] / 60
     ax.set_title(f"Grading {sum(a['students'] for a in report['assignments'].values())} submissions: "
-                 f"{minutes:.1f} min with {report['workers']} workers on {report['machine']['cpus']} cores")
+                 f"{minutes:.1f} min with {first['workers']} workers on {first['machine']['cpus']} cores")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path)
@@ -180,7 +182,7 @@ def main() -> None:
     parser.add_argument("--compare-cold", type=int, default=8, metavar="N",
                         help="also grade the first N students cold (a fresh Python each) and compare scores (0: skip)")
     args = parser.parse_args()
-    report = {**provenance(), "workers": args.workers, "students_per_assignment": args.students, "assignments": {}}
+    fresh = {}
     with tempfile.TemporaryDirectory(prefix="class-scale-") as tmp:
         for assignment_id in args.assignments:
             graded = grade_class(assignment_id, args.students, args.workers, Path(tmp))
@@ -192,10 +194,12 @@ def main() -> None:
             graded["floor_seconds"] = floor_seconds(assignment_id)
             if args.plain:
                 graded["plain_nbgrader"] = plain_nbgrader(assignment_id, args.plain, Path(tmp))
-            report["assignments"][assignment_id] = graded
-    report["total_seconds"] = round(sum(a["total_seconds"] for a in report["assignments"].values()), 1)
+            fresh[assignment_id] = {**provenance(), "workers": args.workers, **graded}
+    path = RESULTS / "class_scale.json"
+    assignments = {**recorded_assignments(path), **fresh}
+    report = {"assignments": assignments, "total_seconds": round(sum(a["total_seconds"] for a in assignments.values()), 1)}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "class_scale.json").write_text(json.dumps(report, indent=2))
+    path.write_text(json.dumps(report, indent=2))
     plot(report, RESULTS / "class_scale.png")
     summary = {name: {k: v for k, v in a.items() if k not in ("scores", "kinds")} for name, a in report["assignments"].items()}
     print(json.dumps({"total_seconds": report["total_seconds"], **summary}, indent=2))

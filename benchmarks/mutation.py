@@ -26,7 +26,7 @@ RESULTS = REPO / "benchmarks" / "results"
 sys.path.insert(0, str(REPO))
 
 from autograder import registry  # noqa: E402
-from benchmarks.provenance import provenance  # noqa: E402
+from benchmarks.provenance import provenance, recorded_assignments  # noqa: E402
 from devtools import mutation  # noqa: E402
 from tests.assignments.variants import equivalent as equivalent_mutants  # noqa: E402
 
@@ -77,16 +77,6 @@ def run_assignment(assignment_id: str, seeds: tuple[int, ...], limit: int | None
     }
 
 
-def recorded(path: Path) -> dict[str, dict]:
-    """The results already in ``path``, each assignment's with its own provenance (a run of some assignments
-    keeps the others')."""
-    if not path.is_file():
-        return {}
-    old = json.loads(path.read_text())
-    shared = {key: value for key, value in old.items() if key != "assignments"}  # an older file's one provenance
-    return {assignment_id: {**shared, **result} for assignment_id, result in old.get("assignments", {}).items()}
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", action="append", choices=registry.assignment_ids(REPO), help="default: all")
@@ -101,7 +91,7 @@ def main(argv=None) -> int:
         report[assignment_id] = {**provenance(), "seeds": list(seeds), **result}
     path = RESULTS / "mutation.json"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"assignments": {**recorded(path), **report}}, indent=2) + "\n")
+    path.write_text(json.dumps({"assignments": {**recorded_assignments(path), **report}}, indent=2) + "\n")
     problems = 0
     print("\n| assignment | killed/total | equivalent | mutation score | corpus | seconds |\n|---|---|---|---|---|---|")
     for assignment_id, result in report.items():

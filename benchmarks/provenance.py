@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -26,3 +27,14 @@ def provenance() -> dict:
             "date": datetime.now(UTC).isoformat(timespec="seconds"), "commit": commit(),
             "machine": {"node": platform.node(), "platform": platform.platform(), "cpus": os.cpu_count(),
                         "python": platform.python_version()}}
+
+
+def recorded_assignments(path: Path) -> dict[str, dict]:
+    """The per-assignment results already in ``path`` (``{"assignments": {id: result}}``), each with its own
+    provenance, so that a run of some assignments keeps the others'. An older file's one provenance for all
+    is copied into each."""
+    if not path.is_file():
+        return {}
+    old = json.loads(path.read_text())
+    shared = {key: value for key, value in old.items() if key != "assignments"}
+    return {assignment_id: {**shared, **result} for assignment_id, result in old.get("assignments", {}).items()}
