@@ -4,7 +4,7 @@
 
 Writes cnn_course/results/<name>.json (commit them): what was measured, with the command, date,
 machine, commit, settings and run time (benchmarks/provenance.py). Each chapter runs a small version
-of its experiment live and asserts that it agrees with the file. Minutes on 2 cores (about 6 for
+of its experiment live and asserts that it agrees with the file. Minutes on 2 cores (about 23 for
 `depth`; 39 for `transfer`, on a busy machine).
 """
 

@@ -143,6 +143,26 @@ def activation_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
     return np.array([float(tf.norm(g)) for g in tape.gradient(loss, activations)])
 
 
+class ZeroPadShortcut(layers.Layer):
+    """The paper's parameter-free shortcut (its option A): the identity, subsampled by ``strides``,
+    with zero channels appended up to ``filters``."""
+
+    def __init__(self, filters: int, strides: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.filters, self.strides = filters, strides
+
+    def call(self, x):
+        x = x[:, ::self.strides, ::self.strides, :]
+        return keras.ops.pad(x, [[0, 0], [0, 0], [0, 0], [0, self.filters - x.shape[-1]]])
+
+    def compute_output_shape(self, input_shape):
+        side = lambda n: None if n is None else -(-n // self.strides)  # noqa: E731
+        return (input_shape[0], side(input_shape[1]), side(input_shape[2]), self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "strides": self.strides}
+
+
 def cifar_net(depth: int, residual: bool, width: int = 16, input_shape=(32, 32, 3), classes: int = 10,
               seed: int = 0) -> keras.Model:
     """The ResNet paper's CIFAR-10 nets (section 4.2): ``depth = 6n + 2`` weight layers.
@@ -150,10 +170,10 @@ def cifar_net(depth: int, residual: bool, width: int = 16, input_shape=(32, 32, 
     A 3x3 convolution, then three stages of ``n`` pairs of 3x3 convolutions with ``width``,
     ``2 width`` and ``4 width`` filters (the grid halved where a stage starts), global average
     pooling and a fully connected layer giving logits. Every convolution is He-initialized and
-    followed by batch normalization, whose moving statistics (used at test time) follow the
-    batches faster than Keras's default so that a short run has them right. ``residual`` adds
-    each pair's input back before its last ReLU (a 1x1 projection where the shape changes);
-    otherwise the two nets are the same.
+    followed by batch normalization, whose moving statistics (used in inference mode) follow the
+    batches faster than Keras's default. ``residual`` adds each pair's input back before its last
+    ReLU, through a parameter-free shortcut where the shape changes (:class:`ZeroPadShortcut`,
+    as in the paper), so the plain and residual nets have exactly the same weights.
     """
     if depth % 6 != 2:
         raise ValueError(f"depth must be 6n + 2 (8, 14, 20, 32, 44, 56, ...), not {depth}")
@@ -170,7 +190,7 @@ def cifar_net(depth: int, residual: bool, width: int = 16, input_shape=(32, 32, 
             y = he_conv_bn(y, filters, 3, name=f"{name}_conv2")
             if residual:
                 same_shape = strides == 1 and x.shape[-1] == filters
-                shortcut = x if same_shape else he_conv_bn(x, filters, 1, strides, f"{name}_shortcut")
+                shortcut = x if same_shape else ZeroPadShortcut(filters, strides, name=f"{name}_shortcut")(x)
                 y = layers.Add(name=f"{name}_add")([y, shortcut])
             x = layers.ReLU(name=f"{name}_out")(y)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

@@ -84,28 +84,26 @@ def _over_seeds(ax, xs, values, color, label, fmt="o-", markersize=5):
 
 
 def plot_depth_experiment(runs: list[dict], live: list[dict] = (), metric: str = "training_error"):
-    """The degradation experiment: final ``metric`` against depth (mean and spread over seeds, each
-    seed a dot), and the training loss per epoch (mean over seeds, shaded from the lowest to the
-    highest seed); ``live`` runs of this page are drawn over them as black-edged markers."""
+    """The degradation experiment, plain nets beside residual ones (He et al., figures 1 and 6):
+    ``metric`` per epoch for every depth, the mean over seeds shaded from the lowest to the highest
+    seed; ``live`` runs of this page drawn over them as black-edged markers."""
     depths = sorted({run["depth"] for run in runs})
-    styles = dict(zip(depths, (":", "--", "-", "-.")))
-    fig, (ax_depth, ax_curves) = plt.subplots(1, 2, figsize=(7.4, 3.6))
-    for kind, color in KIND_COLORS.items():
-        _over_seeds(ax_depth, depths, [[run[metric][-1] for run in runs if run["kind"] == kind and run["depth"] == d]
-                                       for d in depths], color, kind)
+    styles = dict(zip(depths, ("--", "-", ":", "-.")))
+    fig, axes = plt.subplots(1, 2, figsize=(7.4, 3.4), sharey=True)
+    for ax, (kind, color) in zip(axes, KIND_COLORS.items()):
         for depth in depths:
-            losses = np.array([run["loss"] for run in runs if run["kind"] == kind and run["depth"] == depth])
-            epochs = np.arange(1, losses.shape[1] + 1)
-            ax_curves.plot(epochs, losses.mean(axis=0), styles[depth], color=color, label=f"{kind} {depth}")
-            ax_curves.fill_between(epochs, losses.min(axis=0), losses.max(axis=0), color=color, alpha=0.12)
-    for run in live:
-        ax_curves.plot(np.arange(1, len(run["loss"]) + 1), run["loss"], "o", markersize=4,
-                       color=KIND_COLORS[run["kind"]], markeredgecolor="black")
-    ax_depth.set(xlabel="weight layers", ylabel=metric.replace("_", " ") + " after training", xticks=depths)
-    ax_depth.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
-    ax_curves.set(xlabel="epoch", ylabel="training loss", ylim=(0, None))
-    ax_depth.legend()
-    ax_curves.legend(fontsize=8, ncols=2)
+            values = np.array([run[metric] for run in runs if run["kind"] == kind and run["depth"] == depth])
+            epochs = np.arange(1, values.shape[1] + 1)
+            ax.plot(epochs, values.mean(axis=0), styles[depth], color=color, label=f"{kind}-{depth}")
+            ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.12)
+        for run in live:
+            if run["kind"] == kind:
+                ax.plot(np.arange(1, len(run[metric]) + 1), run[metric], "o", markersize=4, color=color,
+                        markeredgecolor="black")
+        ax.set(xlabel="epoch", title=f"{kind} nets", ylim=(0, None))
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
+        ax.legend()
+    axes[0].set_ylabel(metric.replace("_", " ") + " (inference mode)")
     fig.tight_layout()
     return fig
 

@@ -119,13 +119,15 @@ def test_chapter_4_repeats_as_many_runs_live_as_it_says():
 
 def test_chapter_4_quotes_the_depth_experiment_as_saved():
     record = results.load("depth")
-    plain = by(record["results"], "training_error", "kind", "depth")
+    settings, final_errors = record["settings"], by(record["results"], "training_error", "kind", "depth")
     text = chapter_text("04")
-    for depth in (8, 20):
-        mean, spread = results.mean_and_spread([errors[-1] for errors in plain["plain", depth]])
-        assert f"{100 * mean:.1f}% ± {100 * spread:.1f}%" in text
-    steps = record["settings"]["epochs"] * -(-1080 // record["settings"]["batch_size"])
+    for kind in ("plain", "residual"):
+        for depth in settings["depths"]:
+            mean, spread = results.mean_and_spread([errors[-1] for errors in final_errors[kind, depth]])
+            assert f"{100 * mean:.1f}% ± {100 * spread:.1f}%" in text, (kind, depth)
+    steps = settings["epochs"] * -(-1080 // settings["batch_size"])
     assert f"{steps} steps" in text and "figure 6 in miniature" not in text
+    assert "inference mode" in text and "parameter-free" in text
 
 
 def test_no_chapter_validates_on_the_test_set():

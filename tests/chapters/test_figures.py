@@ -135,7 +135,7 @@ FIGURES = {
                                                                ("head only", "fine-tune the top", "from scratch"),
                                                                "test_accuracy", baseline=0.57, legend="center right"),
     "depth experiment": lambda: training.plot_depth_experiment(results.load("depth")["results"],
-                                                               live=results.load("depth")["results"][2:4]),
+                                                               live=results.load("depth")["results"][:2]),
     "thumbnails": lambda: image_grids.show_images(np.zeros((8, 16, 16, 3)), list("abcdefgh"), ncols=4, size=1.8),
 }
 

@@ -81,19 +81,26 @@ def test_cifar_net_has_6n_plus_2_weight_layers_on_its_main_path(residual):
     from cnn_course.tables import weight_depth
 
     net = resnet.cifar_net(20, residual=residual, width=4, input_shape=(12, 12, 3), classes=6)
-    main_path = [layer for layer in net.layers if isinstance(layer, keras.layers.Conv2D) and "shortcut" not in layer.name]
-    assert len(main_path) + 1 == 20 and net.output_shape == (None, 6)
-    assert all(layer.kernel_initializer.__class__.__name__ == "HeNormal" and not layer.use_bias for layer in main_path)
-    assert weight_depth(net) == 20  # the projections run beside longer paths
+    convolutions = [layer for layer in net.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert len(convolutions) + 1 == 20 == weight_depth(net) and net.output_shape == (None, 6)
+    assert all(layer.kernel_initializer.__class__.__name__ == "HeNormal" and not layer.use_bias for layer in convolutions)
     assert net.get_layer("stage3_block1_conv1").output.shape[1:] == (3, 3, 16)
 
 
-def test_cifar_nets_differ_only_by_their_shortcuts():
-    plain, residual = (resnet.cifar_net(14, residual=r, width=4, input_shape=(8, 8, 3), classes=3) for r in (False, True))
-    projections = sum(resnet.trainable_parameters(layer) for layer in residual.layers if "shortcut" in layer.name)
-    assert projections == (4 * 8 + 2 * 8) + (8 * 16 + 2 * 16)
-    assert resnet.trainable_parameters(residual) - projections == resnet.trainable_parameters(plain)
-    assert len([layer for layer in residual.layers if isinstance(layer, keras.layers.Add)]) == 3 * 2
+def test_cifar_nets_differ_only_by_their_parameter_free_shortcuts():
+    plain, residual = (resnet.cifar_net(56, residual=r, width=4, input_shape=(8, 8, 3), classes=3) for r in (False, True))
+    assert [w.shape for w in residual.weights] == [w.shape for w in plain.weights]
+    assert resnet.trainable_parameters(residual) == resnet.trainable_parameters(plain)
+    assert len([layer for layer in residual.layers if isinstance(layer, keras.layers.Add)]) == 3 * 9
+
+
+def test_zero_pad_shortcut_subsamples_and_appends_zero_channels():
+    x = np.arange(2 * 5 * 5 * 3, dtype="float32").reshape(2, 5, 5, 3)
+    shortcut = resnet.ZeroPadShortcut(filters=8, strides=2)
+    y = keras.ops.convert_to_numpy(shortcut(x))
+    assert y.shape == (2, 3, 3, 8) == shortcut.compute_output_shape(x.shape)
+    np.testing.assert_array_equal(y[..., :3], x[:, ::2, ::2])
+    assert not y[..., 3:].any() and not shortcut.weights
 
 
 def test_cifar_net_rejects_a_depth_that_is_not_6n_plus_2():

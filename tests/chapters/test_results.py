@@ -40,6 +40,8 @@ def test_depth_results_hold_every_seed_of_every_run():
             runs = depth.select(record["results"], kind, d)
             assert sorted(run["seed"] for run in runs) == list(range(seeds))
             assert all(len(run["loss"]) == len(run["training_error"]) == record["settings"]["epochs"] for run in runs)
+            assert all(0 <= run["test_error"] <= 1 and 0 <= min(run["training_error"]) for run in runs)
+    assert record["provenance"]["seconds"] == record["settings"]["seconds"] and record["provenance"]["commit"]
 
 
 def test_transfer_results_score_every_run_on_the_test_photos_with_settings_chosen_on_the_development_photos():
