@@ -23,7 +23,7 @@ import numpy as np
 
 from autograder.checks import AssignmentChecks, expect_close, expect_equal, failed, passed
 from autograder.checks.graphs import block_structure, canonical_graph, canonical_layers, layer_label
-from autograder.schema import FLOATS, SHAPE, Graph, Integer, ListOf, Nullable, Number, Record, Text
+from autograder.schema import FLOATS, SHAPE, Array, Graph, Integer, ListOf, Nullable, Number, Record, Text
 
 CHECKS = AssignmentChecks(
     assignment_id="efficient_networks",
@@ -240,12 +240,18 @@ def observe_inverted_residual_cost(ns, kit):
     return {"cases": cases, "values": np.asarray(values, dtype="float64")}
 
 
+ARGUMENT = Integer(minimum=1, maximum=10**6)  # a size, channel count, expansion, stride or divisor
+
+
 @CHECKS.judge("test_inverted_residual_cost", schema=Record({
-    "cases": ListOf(ListOf(Integer(), 5, min_length=5), 20), "values": FLOATS}))
+    "cases": ListOf(ListOf(ARGUMENT, 5, min_length=5), 20),
+    "values": Array(ndim=2, kinds="f")}))
 def judge_inverted_residual_cost(student, reference):
-    mine, expected = np.asarray(student["values"]), np.asarray(reference["values"])
-    if mine.shape != expected.shape:
-        return failed(f"Expected {expected.shape[0]} costs, got values of shape {mine.shape}.")
+    """The values are an array, one row (parameters, multiplications) per case: what only running an
+    implementation on the secret arguments gives (a list would count as structure, written by hand)."""
+    mine, expected = student["values"], reference["values"]
+    if mine.shape != expected.shape or expected.shape[1:] != (2,):
+        return failed(f"Expected {len(expected)} costs (parameters, multiplications), got values of shape {mine.shape}.")
     for (size, channels_in, expansion, channels_out, strides), got, want in zip(reference["cases"], mine, expected):
         call = f"inverted_residual_cost({size}, {channels_in}, {expansion}, {channels_out}, strides={strides})"
         for index, quantity in enumerate(("parameters", "multiplications")):
@@ -310,7 +316,6 @@ def cost_mistake(quantity: str, got: float, case: tuple) -> str:
 
 @CHECKS.observer("test_scaled_channels")
 def observe_scaled_channels(ns, kit):
-    import numpy as np
 
     def draw(kind, divisor, accept):
         """A secret (channels, alpha) whose channels * alpha (an exact binary fraction) is of ``kind``."""
@@ -340,14 +345,17 @@ def observe_scaled_channels(ns, kit):
 
 
 @CHECKS.judge("test_scaled_channels", schema=Record({"cases": ListOf(Record({
-    "kind": Text(200), "channels": Integer(), "alpha": Number(), "divisor": Integer()}), 20), "values": FLOATS}))
+    "kind": Text(200), "channels": ARGUMENT, "alpha": Number(), "divisor": ARGUMENT}), 20),
+    "values": Array(ndim=1, kinds="f")}))
 def judge_scaled_channels(student, reference):
-    mine, expected = np.asarray(student["values"]), np.asarray(reference["values"])
+    mine, expected = student["values"], reference["values"]
     if mine.shape != expected.shape:
-        return failed(f"Expected {expected.shape[0]} channel counts, got values of shape {mine.shape}.")
-    for case, got, want in zip(reference["cases"], mine, expected):
+        return failed(f"Expected {len(expected)} channel counts, got values of shape {mine.shape}.")
+    for case, got, want in zip(reference["cases"], mine.tolist(), expected.tolist()):
         if got == want:
             continue
+        if not math.isfinite(got):
+            return failed(f"scaled_channels returned {got}: it should return a whole number of channels.")
         channels, alpha, divisor = case["channels"], case["alpha"], case["divisor"]
         scaled = channels * alpha
         call = f"scaled_channels({channels}, {alpha})" if divisor == 8 else \
