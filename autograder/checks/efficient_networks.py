@@ -189,9 +189,12 @@ def judge_inverted_residual_block_shortcut(student, reference):
     rule = ("The residual adds the block's input X to the projection's output only when strides == 1 and the block "
             "keeps the number of channels (X.shape[-1] == filters).")
     for mine, expected in zip(student, reference):
-        case, residual = expected["case"], bool(np.any(expected["switched_off"]))
+        case = expected["case"]
         if mine["error"] is not None:
             return failed(f"{case} raised {mine['error']}. " + rule)
+        if any(result[key] is None for result in (mine, expected) for key in ("output", "switched_off")):
+            return failed(f"{case} gave no output. " + rule)
+        residual = bool(np.any(expected["switched_off"]))
         off, alone = np.asarray(mine["switched_off"]), np.asarray(expected["switched_off"])
         if expect_close(off, alone, case).passed:
             continue
@@ -567,8 +570,8 @@ def explain_structure(student: dict, reference: dict) -> str:
     if expected["add"] and mine["after"] != expected["after"]:
         return (" Nothing comes after the addition (the projection and the residual are linear); yours has "
                 f"{_arrows(mine['after'])}.")
-    main = expected["branches"][0] if expected["add"] else ["X"] + expected["chain"]
-    my_main = mine["branches"][0] if mine["add"] else ["X"] + mine["chain"]
+    main = (expected["branches"] or [[]])[0] if expected["add"] else ["X"] + expected["chain"]
+    my_main = (mine["branches"] or [[]])[0] if mine["add"] else ["X"] + mine["chain"]
     if my_main[-1:] == ["ReLU6"] and main[-1:] != ["ReLU6"]:
         return (" The projection is linear: no activation after its BatchNormalization (a rectifier there destroys "
                 "information the few output channels carry).")
