@@ -267,12 +267,7 @@ def _bottleneck_block(stride, shortcut_layers, title: str, output: str):
         y_in = short[-1][1]
     ax.plot([x_short, x_short], [y_in, y_add], **red)
     ax.annotate("", xy=(x_main + 0.17, y_add), xytext=(x_short, y_add), arrowprops=dict(arrowstyle="->", shrinkA=0, shrinkB=0, **red))
-    ax.set_xlim(0, width)
-    ax.set_ylim(bottom - 0.05, spans[0][0] + 0.05)
-    fig.set_size_inches(width, spans[0][0] + 0.1 - bottom)
-    fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
-    ax.axis("off")
-    return fig
+    return _fit_to_drawing(fig, ax, width, spans[0][0], bottom)
 
 
 def plot_identity_block():
@@ -331,12 +326,7 @@ def plot_resnet50(input_shape=(64, 64, 3), classes: int = 6, stages=RESNET50_STA
     top = row(top, "AveragePooling2D (2, 2)", "pool", f"{size}×{size}×{channels}")
     top = row(top, "Flatten", "pool", f"{size * size * channels}")
     top = row(top, f"Dense, {classes} units, softmax", "fc")
-    ax.set_xlim(0, 2 * x)
-    ax.set_ylim(top - 0.05, 0.05)
-    fig.set_size_inches(2 * x, 0.1 - top)
-    fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
-    ax.axis("off")
-    return fig
+    return _fit_to_drawing(fig, ax, 2 * x, 0.0, top)
 
 
 def _chain_with_shortcut(main, shortcut: str | None = None):
@@ -355,10 +345,14 @@ def _chain_with_shortcut(main, shortcut: str | None = None):
         ax.annotate("", xy=(x_main + 0.17, y_add), xytext=(x_short, y_add),
                     arrowprops=dict(arrowstyle="->", shrinkA=0, shrinkB=0, **red))
         ax.text(x_short + 0.1, (y_in + y_add) / 2, shortcut, rotation=90, ha="left", va="center", color="tab:red", fontsize=9)
-    bottom = spans[-1][1]
+    return _fit_to_drawing(fig, ax, width, spans[0][0], spans[-1][1])
+
+
+def _fit_to_drawing(fig, ax, width: float, top: float, bottom: float):
+    """``fig`` sized to its drawing, ``width`` wide and from ``top`` down to ``bottom`` (0.05 margins), no axes."""
     ax.set_xlim(0, width)
-    ax.set_ylim(bottom - 0.05, spans[0][0] + 0.05)
-    fig.set_size_inches(width, spans[0][0] + 0.1 - bottom)
+    ax.set_ylim(bottom - 0.05, top + 0.05)
+    fig.set_size_inches(width, top + 0.1 - bottom)
     fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
     ax.axis("off")
     return fig
