@@ -18,6 +18,7 @@ from cnn_course.models import resnet
 # The full experiment (`make bench`): the 20- and 56-layer plain/residual pairs of the paper's figures 1 and 6.
 SETTINGS = {"depths": (20, 56), "width": 8, "image_side": 24, "epochs": 50, "batch_size": 64,
             "learning_rate": 0.05, "momentum": 0.9}
+SEEDS = 3  # runs per configuration, their spread shown
 KINDS = ("plain", "residual")
 
 
@@ -59,7 +60,7 @@ def train(kind: str, depth: int, images: dict, seed: int = 0, *, width: int, epo
             "test_error": 1 - test_accuracy}
 
 
-def run(seeds=(0, 1, 2), runs=None, **settings) -> list[dict]:
+def run(seeds=tuple(range(SEEDS)), runs=None, **settings) -> list[dict]:
     """Every (kind, depth) of ``settings`` (default :data:`SETTINGS`) for every seed, or only ``runs``."""
     settings = {**SETTINGS, **settings}
     images = signs_images(settings["image_side"])
