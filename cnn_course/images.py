@@ -66,6 +66,14 @@ def stratified_subset(labels: np.ndarray, n: int | None, seed: int = 0) -> np.nd
     return np.sort(np.concatenate(chosen))
 
 
+def shuffled_passes(indices: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """The first ``count`` of repeated passes over ``indices``, each pass in a fresh random order: the order in
+    which a run that takes a fixed number of steps sees a training set of any size."""
+    rng = np.random.default_rng(seed)
+    passes = -(-count // len(indices))
+    return np.concatenate([rng.permutation(indices) for _ in range(passes)])[:count]
+
+
 def load_alpacas(size: int | tuple[int, int] = 160, n: int | None = None, seed: int = 0):
     """The alpaca photos resized to ``size``: ``(images, labels)`` with images ``(N, H, W, 3)`` uint8.
 

@@ -2,10 +2,11 @@
 
 ImageNet MobileNetV2 features and a logistic head (as in chapter 8). Photos are resized so that
 their shorter side is ``photo_side`` and the classifier sees ``crop`` x ``crop`` windows. One
-*split* is chapter 10's: a subset of ``photos`` photos with the class proportions kept, 20% of it held out for
-validation; the full experiment repeats it for many seeds. The head is trained either on the
-centre crops of the training photos, or on those plus ``random_crops`` random crops of each
-(random-resized crops, half of them mirrored), as multi-crop testing is usually paired with.
+*split* is chapter 10's: a subset of ``photos`` photos with the class proportions kept, 20% of it held out as
+its test photos; the full experiment repeats it for many seeds. The head's weight decay is chosen
+on each split's training photos alone, by cross-validation (:func:`chosen_l2`). The head is trained
+either on the centre crops of the training photos, or on those plus ``random_crops`` random crops
+of each (random-resized crops, half of them mirrored), as multi-crop testing is usually paired with.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from cnn_course import augment, features, images
 from cnn_course.experiments.ensembles import cross_entropy
 from cnn_course.pretrained import mobilenet_v2_base
 
-SETTINGS = {"photos": 200, "photo_side": 183, "crop": 160, "random_crops": 4, "val_fraction": 0.2}
+SETTINGS = {"photos": 200, "photo_side": 183, "crop": 160, "random_crops": 4, "test_fraction": 0.2,
+            "l2_values": (1e-3, 1e-2, 1e-1, 1.0), "folds": 5}
+SEEDS = 20  # splits of the photos (seeds 0 to 19)
 REGIMES = ("centre crops", "random crops")
 
 
@@ -32,11 +35,18 @@ def random_crop(photo: np.ndarray, crop: int, rng: np.random.Generator) -> np.nd
     return augment.mirror(window) if rng.random() < 0.5 else window
 
 
-def split(labels: np.ndarray, seed: int, photos: int, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
-    """Chapter 10's split for ``seed``: indices (into all photos) of its training and validation photos."""
+def split(labels: np.ndarray, seed: int, photos: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """Chapter 10's split for ``seed``: indices (into all photos) of its training and test photos."""
     keep = images.stratified_subset(labels, photos, seed=seed)
-    train, val = images.train_val_split(labels[keep], val_fraction=val_fraction, seed=seed)
-    return keep[train], keep[val]
+    train, test = images.train_val_split(labels[keep], val_fraction=test_fraction, seed=seed)
+    return keep[train], keep[test]
+
+
+def chosen_l2(centre_features: np.ndarray, labels: np.ndarray, l2_values, folds: int) -> float:
+    """The head's weight decay with the best cross-validated accuracy on the training photos' centre crops;
+    a tie goes to the larger (the simpler head)."""
+    accuracy = {l2: features.cross_val_accuracy(centre_features, labels, folds=folds, l2=l2).mean() for l2 in l2_values}
+    return max(sorted(l2_values, reverse=True), key=accuracy.get)
 
 
 def two_classes(p_label_1: np.ndarray) -> np.ndarray:
@@ -55,7 +65,7 @@ def evaluate(head, ten_crop_features: np.ndarray, labels: np.ndarray) -> dict:
     return out
 
 
-def run(seeds=tuple(range(20)), **settings) -> list[dict]:
+def run(seeds=tuple(range(SEEDS)), **settings) -> list[dict]:
     """Every seed's split, for both training regimes: scores of the centre crop and of ten crops."""
     settings = {**SETTINGS, **settings}
     photos, labels = load_photos(settings["photo_side"])
@@ -68,12 +78,13 @@ def run(seeds=tuple(range(20)), **settings) -> list[dict]:
                                        desc="random crops").reshape(len(photos), k, -1)
     runs = []
     for seed in seeds:
-        train, val = split(labels, seed, settings["photos"], settings["val_fraction"])
+        train, test = split(labels, seed, settings["photos"], settings["test_fraction"])
+        l2 = chosen_l2(ten[train, 0], labels[train], settings["l2_values"], settings["folds"])
         for regime in REGIMES:
             x, y = ten[train, 0], labels[train]
             if regime == "random crops":
                 x = np.concatenate([x, random[train].reshape(-1, random.shape[-1])])
                 y = np.concatenate([y, np.repeat(labels[train], k)])
-            head = features.fit_logistic_head(x, y)
-            runs.append({"seed": seed, "regime": regime, **evaluate(head, ten[val], labels[val])})
+            head = features.fit_logistic_head(x, y, l2=l2)
+            runs.append({"seed": seed, "regime": regime, "l2": l2, **evaluate(head, ten[test], labels[test])})
     return runs

@@ -31,6 +31,7 @@ from cnn_course.pretrained import mobilenet_v2_base
 SETTINGS = {"sizes": (16, 32, 64, 128, 209), "image_side": 160, "cut": "block_13_project_BN", "scratch_side": 96,
             "batch_size": 32, "dropout": 0.2, "learning_rates": (1e-4, 1e-3, 1e-2), "steps": (25, 50, 100, 200, 300),
             "selection_sizes": (16, 64, 209), "selection_seed": 0}
+SEEDS = 3  # runs per configuration, their spread shown
 REGIMES = ("head only", "fine-tune the top", "from scratch")
 
 
@@ -105,13 +106,6 @@ def classifier(body: keras.Model | None, input_shape, dropout: float) -> keras.M
     return keras.Model(inputs, head(inputs if body is None else body(inputs), dropout))
 
 
-def batches(photos: np.ndarray, steps: int, batch_size: int, seed: int) -> np.ndarray:
-    """``steps * batch_size`` of ``photos``, each pass over them in a fresh random order."""
-    rng = np.random.default_rng(seed)
-    passes = -(-steps * batch_size // len(photos))
-    return np.concatenate([rng.permutation(photos) for _ in range(passes)])[: steps * batch_size]
-
-
 def train(x: np.ndarray, y: np.ndarray, photos: np.ndarray, scored: np.ndarray, seed: int, *, body=None,
           learning_rate: float, steps, batch_size: int, dropout: float, **_) -> dict[int, np.ndarray]:
     """Train :func:`head` on what ``body()`` (random or pretrained layers, or ``None``) makes of ``x[photos]``,
@@ -120,7 +114,7 @@ def train(x: np.ndarray, y: np.ndarray, photos: np.ndarray, scored: np.ndarray, 
     keras.utils.set_random_seed(seed)
     model = classifier(body() if body else None, x.shape[1:], dropout)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=keras.losses.BinaryCrossentropy(from_logits=True))
-    rows, done, correct = batches(photos, max(steps), batch_size, seed), 0, {}
+    rows, done, correct = images.shuffled_passes(photos, max(steps) * batch_size, seed), 0, {}
     for checkpoint in sorted(steps):
         chunk = rows[done * batch_size : checkpoint * batch_size]
         model.fit(x[chunk], y[chunk], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
@@ -155,7 +149,7 @@ def chosen(selection: list[dict]) -> dict[str, dict]:
     return best
 
 
-def run(seeds=(0, 1, 2), sizes=None, regimes=REGIMES, **settings) -> dict:
+def run(seeds=tuple(range(SEEDS)), sizes=None, regimes=REGIMES, **settings) -> dict:
     """Each regime's settings chosen on the development photos, then its test accuracy at every size and seed."""
     settings = {**SETTINGS, **settings}
     data = Alpacas(**settings)

@@ -55,29 +55,45 @@ def test_chapter_8_quotes_the_transfer_runs_as_measured():
 
 
 def test_chapter_9_quotes_the_augmentation_runs_as_measured():
-    text, runs = chapter_text("09"), results.load("augmentation")["results"]
+    text, record = chapter_text("09"), results.load("augmentation")
+    runs, sizes = record["results"]["runs"], record["settings"]["sizes"]
     test = by(runs, "test_accuracy", "size", "regime")
-    paired = {size: np.subtract(test[size, "with augmentation"], test[size, "without augmentation"])
-              for size in (135, 270, 540, 1080)}
-    small = [100 * paired[size].mean() for size in (135, 270, 540)]
-    assert f"by {min(small):.0f} to {max(small):.0f} points, in every one of the three paired runs" in text
-    assert all((paired[size] > 0).all() for size in (135, 270, 540))
-    gain = 100 * paired[1080].mean()
-    spread = max(100 * np.std(test[1080, regime], ddof=1) for regime in ("with augmentation", "without augmentation"))
-    assert f"shrinks to {gain:.1f} points" in text and "no larger than the spread between seeds" in text and gain <= spread
+    paired = {size: np.subtract(test[size, "with augmentation"], test[size, "without augmentation"]) for size in sizes}
+    gains = [f"{100 * paired[size].mean():.1f}" for size in sizes]
+    assert (f"by {gains[0]} points with {sizes[0]} images, {gains[1]} with {sizes[1]}, {gains[2]} with {sizes[2]} "
+            f"and {gains[3]} with all {sizes[3]}") in text
+    assert all((paired[size] > 0).all() for size in sizes) and "in every one of the three paired runs" in text
+    smallest = min((gain, size) for size in sizes for gain in paired[size])
+    assert smallest[1] == 480 and round(120 * smallest[0]) == 1 and "in one run with 480, by a single test image" in text
+    assert "about 11 points with 120 images and about 4 with all 900" in text and round(100 * paired[120].mean()) == 11
+    assert round(100 * paired[900].mean()) == 4
 
 
 def test_chapter_10_quotes_the_multicrop_runs_as_measured():
     text, runs = chapter_text("10"), results.load("multicrop")["results"]
-    gain = {regime: np.array([run["ten_crops_accuracy"] - run["centre_accuracy"] for run in runs if run["regime"] == regime])
-            for regime in ("centre crops", "random crops")}
-    centre, random = gain["centre crops"], gain["random crops"]
-    assert (f"{100 * centre.mean():.2f} points of accuracy on average with the centre-crop head and "
-            f"{100 * random.mean():.1f} with the random-crop head") in text
-    assert {int(np.sum(g > 0)) for g in gain.values()} == {12} and "better on 12 splits" in text
-    assert max(int(np.sum(g < 0)) for g in gain.values()) == 1 and "worse on at most one" in text
-    lower = sum(run["ten_crops_cross_entropy"] < run["centre_cross_entropy"] for run in runs if run["regime"] == "centre crops")
-    assert f"lower on only {lower} of the 20 splits" in text
+    gain = [np.array([run["ten_crops_accuracy"] - run["centre_accuracy"] for run in runs if run["regime"] == regime])
+            for regime in ("centre crops", "random crops")]
+    lower = [sum(run["ten_crops_cross_entropy"] < run["centre_cross_entropy"] for run in runs if run["regime"] == regime)
+             for regime in ("centre crops", "random crops")]
+    centre, random = gain
+    assert (f"{100 * centre.mean():.1f} points of accuracy on average with the centre-crop head and {100 * random.mean():.1f} "
+            f"with the random-crop head") in text
+    better, same, worse = ([int(np.sum(op(g, 0))) for g in gain] for op in (np.greater, np.equal, np.less))
+    assert better[0] == better[1]
+    assert f"It was better on {better[0]} splits, the same on {same[0]} and {same[1]}, and worse on {worse[0]} and {worse[1]}" in text
+    assert f"lower on only {lower[0]} and {lower[1]} of the 20 splits" in text
+
+
+def test_chapter_10_quotes_the_ensemble_runs_as_measured():
+    text, measured = chapter_text("10"), results.load("ensembles")["results"]
+    runs, chosen = measured["runs"], measured["chosen"]
+    member = np.array([[np.mean(run["epochs"][-1]["member_accuracy"]), max(run["epochs"][-1]["member_accuracy"])] for run in runs])
+    ensemble = np.array([run["epochs"][-1]["ensemble_accuracy"] for run in runs])
+    gain = 100 * (ensemble - member[:, 0])
+    assert chosen["learning_rate"] == 1e-3 and f"$10^{{-3}}$ for {chosen['epochs']} epochs" in text
+    assert f"worth {gain.mean():.1f} points of test accuracy over a typical member (between {gain.min():.1f} and {gain.max():.1f} points" in text
+    assert (gain > 0).all() and "in every one of the five runs" in text and len(runs) == 5
+    assert (f"won in {int(np.sum(ensemble > member[:, 1]))} of the 5 runs and tied in {int(np.sum(ensemble == member[:, 1]))}") in text
 
 
 def test_no_chapter_claims_a_fresh_subset_where_the_seeds_share_the_data():

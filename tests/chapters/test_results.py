@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cnn_course import results
-from cnn_course.experiments import depth, transfer
+from cnn_course.experiments import augmentation, depth, ensembles, multicrop, transfer
 
 NAMES = sorted(path.stem for path in results.FOLDER.glob("*.json"))
 
@@ -30,6 +30,7 @@ def test_results_say_how_when_and_where_and_match_the_experiments_settings(name)
     saved = {key: record["settings"][key] for key in experiment.SETTINGS}
     assert saved == {key: list(v) if isinstance(v, tuple) else v for key, v in experiment.SETTINGS.items()}, \
         f"cnn_course/results/{name}.json was measured with other settings: run `python benchmarks/book_experiments.py --only {name}`"
+    assert record["settings"]["seeds"] == experiment.SEEDS, f"`make bench` would run {name} with {experiment.SEEDS} seeds, not the record's"
 
 
 def test_depth_results_hold_every_seed_of_every_run():
@@ -42,6 +43,41 @@ def test_depth_results_hold_every_seed_of_every_run():
             assert all(len(run["loss"]) == len(run["training_error"]) == record["settings"]["epochs"] for run in runs)
             assert all(0 <= run["test_error"] <= 1 and 0 <= min(run["training_error"]) for run in runs)
     assert record["provenance"]["seconds"] == record["settings"]["seconds"] and record["provenance"]["commit"]
+
+
+def test_augmentation_results_score_every_run_with_settings_chosen_on_the_development_images():
+    record = results.load("augmentation")
+    measured, settings = record["results"], record["settings"]
+    assert measured["images"] == {"train": 900, "dev": 180, "test": 120}
+    assert measured["chosen"] == augmentation.chosen(measured["selection"])
+    for regime in augmentation.REGIMES:
+        tried = {(row["learning_rate"], row["shift"], row["size"], row["passes"]) for row in measured["selection"]
+                 if row["regime"] == regime}
+        assert tried == {(c["learning_rate"], c["shift"], size, passes) for c in augmentation.candidates(regime, **settings)
+                         for size in settings["sizes"] for passes in settings["passes"]}
+    assert sorted((run["regime"], run["size"], run["seed"]) for run in measured["runs"]) == sorted(
+        (regime, size, seed) for regime in augmentation.REGIMES for size in settings["sizes"] for seed in range(settings["seeds"]))
+    assert record["provenance"]["seconds"] == settings["seconds"] and record["provenance"]["commit"]
+
+
+def test_ensemble_results_train_for_the_epochs_chosen_on_the_development_images():
+    record = results.load("ensembles")
+    measured, settings = record["results"], record["settings"]
+    assert measured["images"] == {"train": 900, "dev": 180, "test": 120}
+    assert measured["chosen"] == ensembles.chosen(measured["selection"])
+    assert {(row["learning_rate"], row["epochs"]) for row in measured["selection"]} == {
+        (rate, epoch) for rate in settings["learning_rates"] for epoch in range(1, settings["epochs"] + 1)}
+    assert [run["seed"] for run in measured["runs"]] == list(range(settings["seeds"]))
+    assert all(len(run["epochs"]) == measured["chosen"]["epochs"] for run in measured["runs"])
+    assert record["provenance"]["seconds"] == settings["seconds"] and record["provenance"]["commit"]
+
+
+def test_multicrop_results_choose_each_splits_weight_decay_among_the_settings():
+    record = results.load("multicrop")
+    runs, settings = record["results"], record["settings"]
+    assert sorted((run["seed"], run["regime"]) for run in runs) == sorted(
+        (seed, regime) for seed in range(settings["seeds"]) for regime in multicrop.REGIMES)
+    assert all(run["l2"] in settings["l2_values"] for run in runs)
 
 
 def test_transfer_results_score_every_run_on_the_test_photos_with_settings_chosen_on_the_development_photos():
