@@ -12,9 +12,21 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from autograder.spec import Limits
+
 SQUARE = 'def square(x):\n    return x * x\n'
 MEAN = 'def mean(values):\n    return sum(values) / len(values)\n'
 MARKER_SLEEP = "31337"
+# What a hostile class is graded under. The memory bomb races the cell limit: it needs CPU time to reach
+# the memory limit (about 0.5 s for 1024 MB), and a run starved of CPU meets the cell limit first, which
+# is then the true reason. 1024 MB and 10 s lose that race only below 5% of a CPU (1500 MB and 6 s lost it
+# below 12%, which a loaded `make test` sometimes gave), and leave every other case room: the huge line
+# output peaks near 680 MB, the fork bomb near 460, the disk hog near 330 (768 MB left the huge output
+# less than 90 MB to spare).
+LIMITS = Limits(wall_seconds=45, cell_timeout=10, memory_mb=1024, max_tasks=256, disk_mb=256)
+# Twelve processes, each in a session of its own, spinning to the run's end: a correct answer that hogs the CPU.
+CPU_HOG = ("import os, time\nfor _ in range(12):\n    if os.fork() == 0:\n        os.setsid()\n"
+           "        while True:\n            pass\ntime.sleep(2)\n" + SQUARE)
 
 
 @dataclass

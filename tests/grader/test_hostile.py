@@ -8,7 +8,6 @@ import subprocess
 import pytest
 
 from autograder.course import Course, GraderConfig
-from autograder.spec import Limits
 from tests.grader import hostile
 
 pytestmark = pytest.mark.slow
@@ -26,8 +25,7 @@ def graded(tiny_repo, tmp_path_factory):
         (folder / case.filename).write_bytes(hostile.build(solution, case))
         for filename, text in case.extra_files.items():
             (folder / filename).write_text(text)
-    limits = Limits(wall_seconds=45, cell_timeout=6, memory_mb=1500, max_tasks=256, disk_mb=256)
-    config = GraderConfig(repo=tiny_repo, course_dir=course_dir, limits=limits, workers=2,
+    config = GraderConfig(repo=tiny_repo, course_dir=course_dir, limits=hostile.LIMITS, workers=2,
                           checks_modules={"tiny": "tests.grader.tiny_checks"})
     course = Course(config)
     results = {r.student: r for r in course.autograde("tiny", progress=False)}
@@ -81,3 +79,10 @@ def test_huge_outputs_are_truncated(graded):
         kept = course.root / "autograded" / name / "tiny" / "Tiny.ipynb"
         assert kept.stat().st_size < 2 * 2**20
         assert "truncated by the grader" in kept.read_text()
+
+
+def test_only_the_memory_bomb_comes_near_the_memory_limit(graded):
+    """The memory limit leaves every other case room (see hostile.LIMITS), so none is stopped for memory."""
+    _, _, results = graded
+    peaks = {name: result.peak_memory_mb for name, result in results.items()}
+    assert {name for name, peak in peaks.items() if peak > 0.75 * hostile.LIMITS.memory_mb} == {"memory_bomb"}, peaks

@@ -25,11 +25,9 @@ from tests.grader import hostile
 
 pytestmark = pytest.mark.slow
 USER = "cnn-grader-test"
-CPU_HOG = ("import os, time\nfor _ in range(12):\n    if os.fork() == 0:\n        os.setsid()\n"
-           "        while True:\n            pass\ntime.sleep(2)\n" + hostile.SQUARE)
 CASES = {**{name: case for name, case in hostile.cases(["/nonexistent"]).items()
             if name in ("infinite_loop", "memory_bomb", "fork_bomb", "disk_hog")},
-         "cpu_hog": hostile.Case(6, answers={"answer_square": CPU_HOG}), "correct": hostile.Case(6)}
+         "cpu_hog": hostile.Case(6, answers={"answer_square": hostile.CPU_HOG}), "correct": hostile.Case(6)}
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +62,10 @@ def delegated_cgroup(user):
         folder.rmdir()
 
 
-def as_user(uid: int, argv: list[str], needed: list[Path], cgroup: str) -> list[str]:
+def as_user(uid: int, argv: list[str], needed: list[Path], cgroup: str, stash: Path) -> list[str]:
     """``argv`` run as ``uid`` in a new mount namespace where each path in ``needed`` is reachable: a
     folder others may not enter (such as /root) is covered there by an empty tmpfs that holds only the
-    needed paths below it."""
-    stash = Path(tempfile.mkdtemp(prefix="cnn-grader-stash-"))
+    needed paths below it (bound first under ``stash``, a folder of the caller's, then moved there)."""
     steps = ["mount --make-rprivate /"]
     mounts = host.mounted(Path("/proc/self/mounts").read_text())
     if "memory" not in mounts.v1:  # cgroup v2: the grader starts inside the cgroup delegated to it
@@ -109,12 +106,14 @@ def test_an_unprivileged_instructor_grades_a_hostile_class(tiny_repo, user, dele
         for path in [base, *base.rglob("*")]:
             os.chown(path, user, user, follow_symlinks=False)
         base.chmod(0o755)
+        limits = hostile.LIMITS
         argv = [sys.executable, "-m", "autograder", "--repo", str(repo), "--course", str(course), "--workers", "2",
-                "--cell-timeout", "6", "--memory-mb", "1500", "--disk-mb", "256", "--wall-time", "45",
+                "--cell-timeout", str(limits.cell_timeout), "--memory-mb", str(limits.memory_mb),
+                "--disk-mb", str(limits.disk_mb), "--wall-time", str(limits.wall_seconds),
                 "--checks", "tiny=tests.grader.tiny_checks", *(["--cold"] if mode == "cold" else []), "autograde", "tiny"]
         env = {"PATH": os.environ["PATH"], "HOME": str(base), PARENT_ENV: delegated_cgroup, "PYTHONDONTWRITEBYTECODE": "1"}
         needed = [Path(os.path.realpath(sys.base_prefix)), Path(sys.prefix), REPO]
-        graded = subprocess.run(as_user(user, argv, needed, delegated_cgroup), cwd=REPO, env=env,
+        graded = subprocess.run(as_user(user, argv, needed, delegated_cgroup, base / "stash"), cwd=REPO, env=env,
                                 capture_output=True, text=True, timeout=600)
         assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
         results = {name: json.loads((course / "autograded" / name / "tiny" / "result.json").read_text()) for name in CASES}

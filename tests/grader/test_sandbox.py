@@ -17,6 +17,7 @@ import pytest
 
 from autograder.cgroups import Cgroups
 from autograder.disk import JobFolder
+from autograder.grading import _run_reason
 from autograder.sandbox import RunResult, Sandbox, SandboxUnavailable, check_available
 from autograder.spec import Limits, Mount
 
@@ -136,6 +137,16 @@ def test_a_memory_bomb_is_reported_as_memory():
         run = run_in(job_dir, MEMORY_BOMB, memory_mb=300)
     assert run.killed == "memory", run
     assert not run.disk_full
+
+
+def test_a_memory_kill_outranks_the_runners_cell_timeout():
+    """A run stopped for memory is explained by memory, even when the runner also saw a cell run out of time
+    (the kill came after the cell limit); the cell limit is the reason only when nothing stopped the run."""
+    limits = Limits(cell_timeout=6, memory_mb=1500)
+    run = RunResult(returncode=0, seconds=7.0, peak_memory_mb=1500.0, killed="memory")
+    assert "more memory than the limit of 1500 MB" in _run_reason(run, {"status": "timeout"}, "", limits)
+    run.killed = None
+    assert "a cell ran longer than the limit of 6 s" in _run_reason(run, {"status": "timeout"}, "", limits)
 
 
 @pytest.mark.parametrize("mount", BOTH_MODES)

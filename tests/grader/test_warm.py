@@ -14,12 +14,11 @@ import pytest
 from autograder import warm
 from autograder.course import Course, GraderConfig
 from autograder.grading import _warm_slot, build_references, grade_notebook
-from autograder.spec import Assignment, Limits, RunContext
+from autograder.spec import Assignment, RunContext
 from tests.grader import hostile
-from tests.grader.hostile import SQUARE
+from tests.grader.hostile import CPU_HOG, LIMITS, SQUARE
 
 pytestmark = pytest.mark.slow
-LIMITS = Limits(wall_seconds=45, cell_timeout=6, memory_mb=1500, max_tasks=256, disk_mb=256)
 DAEMON = "31338"
 
 # Everything a run could leave behind for the next one, in every place it could try.
@@ -182,8 +181,6 @@ print("FOUND", json.dumps([folder for folder in places if os.path.lexists(os.pat
 # A hostile class: each of these first (their ids sort first), then two correct students.
 HOSTILE_FIRST = ("unanswered", "infinite_loop", "os_exit", "memory_bomb", "fork_bomb", "disk_hog",
                  "symlinked_executed_notebook", "patched_numpy", "segfault")
-CPU_HOG = ("import os, time\nfor _ in range(12):\n    if os.fork() == 0:\n        os.setsid()\n"
-           "        while True:\n            pass\ntime.sleep(2)\n" + SQUARE)  # the hogs spin to the run's end
 # A status planted where the runner's used to be, read-only: the grader must not believe it.
 PLANTED_STATUS = ("import os\nwith open('/home/student/out/status.json', 'w') as f:\n"
                   "    f.write('{\"status\": \"timeout\"}')\nos.chmod('/home/student/out/status.json', 0o444)\n" + SQUARE)
