@@ -15,12 +15,16 @@ import ctypes
 import errno
 import logging
 import os
+import re
 import shutil
 import stat
 import tempfile
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import psutil
 
 if TYPE_CHECKING:
     from autograder.spec import Limits
@@ -166,6 +170,38 @@ def folder_usage(path: Path, max_entries: int = MAX_ENTRIES) -> int | None:
         except (NotADirectoryError, FileNotFoundError, PermissionError):
             continue
     return total
+
+
+def pid_name(prefix: str) -> str:
+    """A fresh name that says which process it belongs to: ``prefix``, this process's id, a random part.
+    What such a process leaves behind when it is killed, :func:`stale_folders` finds."""
+    return f"{prefix}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def stale_folders(parent: Path, prefix: str) -> list[Path]:
+    """The folders in ``parent`` named by :func:`pid_name` with ``prefix`` that this user owns and whose
+    process is gone (killed before it could remove them); a link is never one."""
+    named = re.compile(re.escape(prefix) + r"(\d+)-")
+    try:
+        with os.scandir(parent) as entries:
+            candidates = [(entry, match) for entry in entries if (match := named.match(entry.name))]
+    except OSError:
+        return []
+    stale = []
+    for entry, match in candidates:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:  # removed meanwhile
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not psutil.pid_exists(int(match.group(1))):
+            stale.append(Path(entry.path))
+    return stale
+
+
+def remove_stale_folders(prefix: str) -> None:
+    """Remove the temporary folders named by :func:`pid_name` with ``prefix`` of graders that are gone."""
+    for folder in stale_folders(Path(tempfile.gettempdir()), prefix):
+        _remove_tree(folder)
 
 
 def _used_and_size(info: os.statvfs_result) -> tuple[int, int]:

@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 
 from autograder.cgroups import Cgroups
-from autograder.disk import DiskWatch
+from autograder.disk import DiskWatch, pid_name, remove_stale_folders
 from autograder.spec import Limits, Mount
 
 POLL_SECONDS = 0.1  # how often the watchdog measures processes, memory and disk
@@ -44,6 +44,7 @@ WARM_UID = 1000
 SANDBOX_UID_ENV = "CNN_GRADER_SANDBOX_UID"
 DEFAULT_SANDBOX_UID = 65534
 LAUNCHER = Path(__file__).with_name("launcher.py")
+STAGE_PREFIX = "cnn-grader-stage-"  # + the grader's pid + a random part: its stage folder in the temp folder
 MIN_BWRAP = (0, 7)  # --size (a size-limited tmpfs), which every scratch file system of a run needs
 ETC_FILES = (
     "passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
@@ -213,11 +214,14 @@ def hand_to_sandbox(path: Path) -> None:
 @functools.cache
 def _stage_folder() -> str:
     """An empty folder everyone may enter, where :mod:`autograder.launcher` mounts the sandbox's
-    sources in a namespace of its own (the host only ever sees it empty); removed at exit."""
-    folder = tempfile.mkdtemp(prefix="cnn-grader-stage-")
-    os.chmod(folder, 0o755)
+    sources in a namespace of its own (the host only ever sees it empty); removed at exit, or by the
+    next grader if this one is killed first (the stale ones are swept here)."""
+    remove_stale_folders(STAGE_PREFIX)
+    folder = Path(tempfile.gettempdir()) / pid_name(STAGE_PREFIX)
+    folder.mkdir()
+    folder.chmod(0o755)
     atexit.register(os.rmdir, folder)
-    return folder
+    return str(folder)
 
 
 def bubblewrap_version(version_text: str) -> tuple[int, int, int] | None:

@@ -21,22 +21,21 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import os
 import re
 import select
 import subprocess
 import tempfile
 import threading
 import time
-import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
 from autograder import untrusted
 from autograder.cgroups import Cgroups
-from autograder.disk import DiskWatch, _remove_tree
-from autograder.sandbox import RunResult, Sandbox, StderrTail, _Watchdog, hand_to_sandbox
+from autograder.disk import DiskWatch, _remove_tree, pid_name, remove_stale_folders
+from autograder.sandbox import RunResult, Sandbox, StderrTail, _Watchdog, hand_to_sandbox, sandbox_uid
 from autograder.spec import Mount
 
 log = logging.getLogger("autograder")
@@ -44,9 +43,9 @@ ZYGOTE = Path(__file__).with_name("zygote.py")
 START_SECONDS = 180  # for the zygote's imports, on a busy machine
 REPLY_SECONDS = 30  # for any other answer of the zygote
 
-_local = threading.local()
-_all: list[WarmSandbox] = []
-_all_lock = threading.Lock()
+# The running zygotes of this process: (thread id, kind) -> that thread's zygote of that kind.
+_slots: dict[tuple[int, tuple], WarmSandbox] = {}
+_slots_lock = threading.Lock()
 _failed: dict[tuple, str] = {}  # why a kind of zygote could not start, so it is not tried again
 SPOOL_PREFIX = "cnn-grader-warm-"  # + the grader's pid + a random part: a spool folder in the temp folder
 
@@ -70,7 +69,7 @@ class WarmSandbox:
     """One zygote in its sandbox; :meth:`run` executes one assembled notebook at a time."""
 
     def __init__(self, sandbox: Sandbox, preload: list[str], key: tuple = (), run: int | None = None):
-        self.spool = Path(tempfile.gettempdir()) / f"{SPOOL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.spool = Path(tempfile.gettempdir()) / pid_name(SPOOL_PREFIX)
         self.sandbox = Sandbox(
             limits=sandbox.limits,
             mounts=[*sandbox.mounts, Mount(ZYGOTE, "/opt/grader/zygote.py"), Mount(self.spool, "/jobs", writable=True)],
@@ -85,9 +84,12 @@ class WarmSandbox:
     # --- the zygote ---------------------------------------------------------------------
 
     def start(self) -> None:
-        remove_stale_spools()
-        self.spool.mkdir(mode=0o700, parents=True)
-        hand_to_sandbox(self.spool)
+        remove_stale_folders(SPOOL_PREFIX)
+        self.spool.mkdir(mode=0o700)
+        if sandbox_uid() is not None:
+            # The spool stays the grader's (a later grader sweeps it by its owner if this one is killed); the
+            # sandbox user only passes through it to the job folders handed to it, each closed to others.
+            self.spool.chmod(0o711)
         command = self.sandbox.command(["python", "/opt/grader/zygote.py"], "/", warm=True)
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         start_new_session=True)
@@ -148,7 +150,7 @@ class WarmSandbox:
         limits = self.sandbox.limits
         job = self.spool / f"job-{self.runs:05d}"
         self.runs += 1
-        job.mkdir()
+        job.mkdir(mode=0o700)
         (job / "assembled.ipynb").write_text(assembled, encoding="utf-8")
         hand_to_sandbox(job)  # the zygote copies the run's results into it
         self.stderr.clear()
@@ -205,10 +207,10 @@ def slot_for(sandbox: Sandbox, preload: list[str], run: int) -> WarmSandbox | No
            tuple(preload), sandbox.limits.file_size_mb, sandbox.limits.disk_mb)
     if key in _failed:
         return None
-    slots = _local.__dict__.setdefault("slots", {})
-    for other in [k for k, slot in slots.items() if slot.run_id != run]:
-        _forget(slots.pop(other))
-    slot = slots.get(key)
+    thread = threading.get_ident()
+    _close_where(lambda slot_key, slot: slot_key[0] == thread and slot.run_id != run)
+    with _slots_lock:
+        slot = _slots.get((thread, key))
     if slot is not None and slot.alive:
         return slot
     if slot is not None:
@@ -222,9 +224,8 @@ def slot_for(sandbox: Sandbox, preload: list[str], run: int) -> WarmSandbox | No
         _failed[key] = str(error)
         log.warning("no warm sandbox here, each submission starts its own Python (slower): %s", error)
         return None
-    slots[key] = slot
-    with _all_lock:
-        _all.append(slot)
+    with _slots_lock:
+        _slots[thread, key] = slot
     return slot
 
 
@@ -234,49 +235,34 @@ def retire(slot: WarmSandbox, error: WarmUnavailable) -> None:
     log.warning("warm sandbox %s failed; running this submission cold:\n%s", slot.spool.name,
                 untrusted.framed(str(error)))  # the message carries the sandbox's stderr
     _forget(slot)
-    getattr(_local, "slots", {}).pop(slot.key, None)
     if isinstance(error, IsolationFailed) and slot.runs <= 1:
         _failed[slot.key] = str(error)
 
 
 def close_run(run: int) -> None:
     """Stop every zygote of the grading run ``run`` in this process (each thread's)."""
-    with _all_lock:
-        slots = [slot for slot in _all if slot.run_id == run]
-    for slot in slots:
-        _forget(slot)
+    _close_where(lambda _, slot: slot.run_id == run)
 
 
 @atexit.register
 def close_all() -> None:
     """Stop every zygote this process started (each thread's) and remove their spools."""
-    with _all_lock:
-        slots, _all[:] = list(_all), []
-    for slot in slots:
-        slot.close()
-    getattr(_local, "slots", {}).clear()
+    _close_where(lambda *_: True)
 
 
 def running() -> list[WarmSandbox]:
     """The zygotes of this process that are still running."""
-    with _all_lock:
-        return [slot for slot in _all if slot.alive]
+    with _slots_lock:
+        return [slot for slot in _slots.values() if slot.alive]
 
 
 def _forget(slot: WarmSandbox) -> None:
-    with _all_lock:
-        if slot in _all:
-            _all.remove(slot)
-    slot.close()
+    _close_where(lambda _, other: other is slot)
 
 
-def remove_stale_spools() -> None:
-    """Remove the spools of graders that are gone (killed before they could remove their own)."""
-    for folder in Path(tempfile.gettempdir()).glob(SPOOL_PREFIX + "*"):
-        pid = folder.name.removeprefix(SPOOL_PREFIX).split("-")[0]
-        try:
-            ours = folder.lstat().st_uid == os.getuid()
-        except OSError:  # removed meanwhile
-            continue
-        if pid.isdigit() and ours and not psutil.pid_exists(int(pid)):
-            _remove_tree(folder)
+def _close_where(chosen: Callable[[tuple[int, tuple], WarmSandbox], bool]) -> None:
+    """Take the zygotes that ``chosen(their (thread, kind), zygote)`` picks out of the table, and stop them."""
+    with _slots_lock:
+        taken = [_slots.pop(slot_key) for slot_key, slot in list(_slots.items()) if chosen(slot_key, slot)]
+    for slot in taken:
+        slot.close()

@@ -14,30 +14,44 @@ from __future__ import annotations
 
 import functools
 import logging
-import uuid
 from pathlib import Path
 
 from autograder.cgroups.base import SIGKILL_STATUSES, RunGroup, RunLimits
 from autograder.cgroups.host import PARENT_ENV, Placement
 from autograder.cgroups.host import this_host as find_placement
+from autograder.cgroups.v1 import V1Backend
+from autograder.cgroups.v2 import V2Backend
 
-__all__ = ["PARENT_ENV", "SIGKILL_STATUSES", "Cgroups", "Placement", "this_host"]
+__all__ = ["PARENT_ENV", "SIGKILL_STATUSES", "Cgroups", "Placement", "remove_stale_groups", "this_host"]
 log = logging.getLogger("autograder")
 
 
 @functools.cache
 def this_host() -> Placement:
-    """Where this process creates run cgroups (found once; the reason is logged when nowhere)."""
+    """Where this process creates run cgroups (found once; the reason is logged when nowhere). The run
+    cgroups that killed graders left there are removed then."""
     found = find_placement()
     if found.backend is None:
         log.warning("no kernel limits on memory, processes and CPU: %s", found.detail)
     else:
         log.debug("run cgroups: %s %s", found.backend.version, found.backend.describe())
+        remove_stale_groups(found.backend)
     return found
 
 
+def remove_stale_groups(backend: V1Backend | V2Backend) -> None:
+    """Remove the run cgroups of graders that are gone: a grader killed mid-run (SIGKILL) never
+    removes its run's cgroups, though its sandbox dies with it (bubblewrap's --die-with-parent)."""
+    for folder in backend.stale_groups():
+        try:
+            folder.rmdir()  # the kernel refuses while the cgroup still holds a process
+        except OSError as error:
+            log.warning("could not remove the cgroup %s of a grader that is gone: %s", folder, error)
+
+
 class Cgroups:
-    """The cgroups of one run; a context manager that creates them and removes them on exit.
+    """The cgroups of one run; a context manager that creates them and removes them on exit (those of
+    a grader killed first, the next grader's :func:`this_host` removes).
 
     ``backend``: where to create them (a :class:`~autograder.cgroups.v1.V1Backend` or
     :class:`~autograder.cgroups.v2.V2Backend`); None: what this host offers (:func:`this_host`)."""
@@ -60,7 +74,7 @@ class Cgroups:
     def __enter__(self) -> Cgroups:
         backend = self.backend or this_host().backend
         if backend is not None:
-            self.group = backend.new_group(uuid.uuid4().hex[:12], self.limits)
+            self.group = backend.new_group(self.limits)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -21,9 +21,11 @@ from autograder.cgroups.base import (
     remove_cgroup,
     write,
 )
+from autograder.disk import pid_name, stale_folders
 
 log = logging.getLogger("autograder")
 CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
+GROUP_PREFIX = "cnn-grader-"  # + the grader's pid + a random part: a run's folder in each hierarchy
 
 
 class V1Group(RunGroup):
@@ -95,8 +97,13 @@ class V1Backend:
     def __init__(self, parents: dict[str, Path]):
         self.parents = parents
 
-    def new_group(self, run_id: str, limits: RunLimits) -> V1Group:
-        return V1Group(self.parents, f"cnn-grader-{run_id}", limits)
+    def new_group(self, limits: RunLimits) -> V1Group:
+        return V1Group(self.parents, pid_name(GROUP_PREFIX), limits)
+
+    def stale_groups(self) -> list[Path]:
+        """The run folders of graders that are gone (killed before they could remove them)."""
+        parents = dict.fromkeys(self.parents.values())  # each once (cpu and cpuacct may share one)
+        return [folder for parent in parents for folder in stale_folders(parent, GROUP_PREFIX)]
 
     def available(self) -> list[str]:
         return list(self.parents)

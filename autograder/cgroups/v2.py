@@ -28,9 +28,11 @@ from autograder.cgroups.base import (
     remove_cgroup,
     write,
 )
+from autograder.disk import pid_name, stale_folders
 
 log = logging.getLogger("autograder")
 CONTROLLERS = ("memory", "pids", "cpu")
+GROUP_PREFIX = "run-"  # + the grader's pid + a random part: a run's cgroup in the delegated one
 GRADER_LEAF = "grader"  # where the grader's own processes live inside the delegated cgroup
 
 
@@ -92,8 +94,12 @@ class V2Backend:
 
     version = "cgroup v2"
 
-    def new_group(self, run_id: str, limits: RunLimits) -> V2Group:
-        return V2Group(self.delegated / f"run-{run_id}", self.enabled(), limits)
+    def new_group(self, limits: RunLimits) -> V2Group:
+        return V2Group(self.delegated / pid_name(GROUP_PREFIX), self.enabled(), limits)
+
+    def stale_groups(self) -> list[Path]:
+        """The run cgroups of graders that are gone (killed before they could remove them)."""
+        return stale_folders(self.delegated, GROUP_PREFIX)
 
     def describe(self) -> str:
         return f"under {self.delegated}"

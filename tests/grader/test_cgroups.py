@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.cgroups import Cgroups, host, v2
+from autograder.cgroups import Cgroups, host, remove_stale_groups, this_host, v2
 from autograder.course import Course, GraderConfig
 from autograder.spec import Limits
+from tests.conftest import REPO
 from tests.grader import hostile
 
 # Six busy processes (this one and five forks) for as many seconds as argv[1] says.
@@ -30,6 +31,14 @@ while time.monotonic() < end:
     pass
 """
 FAKE_PID = "4194304"  # above any pid_max: a fake cgroup.procs line never names a real process
+# A grader in the middle of a run: its cgroups made, their folders printed, until it is killed.
+MID_RUN = """
+import time
+from autograder.cgroups import Cgroups
+with Cgroups(memory_mb=64, max_tasks=16) as cgroups:
+    print(*cgroups.group.folders, flush=True)
+    time.sleep(60)
+"""
 
 
 def test_a_run_of_six_busy_processes_uses_one_cpu_at_most():
@@ -152,6 +161,29 @@ def test_v2_reads_oom_kills_forks_refused_peak_and_usage_and_kills_through_cgrou
         (run / "cgroup.kill").write_text("")
         cgroups.kill_all()
         assert (run / "cgroup.kill").read_text() == "1"
+
+
+def test_the_cgroups_of_a_grader_killed_mid_run_are_removed_by_the_next_grader():
+    backend = this_host().backend
+    if backend is None:
+        pytest.skip(f"no run cgroups here: {this_host().detail}")
+    grader = subprocess.Popen([sys.executable, "-c", MID_RUN], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    folders = [Path(folder) for folder in grader.stdout.readline().split()]
+    grader.kill()  # SIGKILL: its `with` never removes them
+    grader.wait()
+    assert folders and all(folder.is_dir() for folder in folders), folders
+    with Cgroups(memory_mb=64, max_tasks=16) as ours:
+        remove_stale_groups(backend)
+        assert not [folder for folder in folders if folder.exists()]
+        assert all(folder.is_dir() for folder in ours.group.folders), "a live grader's cgroups are kept"
+
+
+def test_v2_stale_run_cgroups_are_those_named_for_a_grader_that_is_gone(tmp_path):
+    delegated = _fake_v2_cgroup(tmp_path / "delegated")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    for name in (f"run-{gone.stdout.strip()}-0123456789ab", f"run-{os.getpid()}-0123456789ab", v2.GRADER_LEAF):
+        (delegated / name).mkdir()
+    assert v2.V2Backend(delegated).stale_groups() == [delegated / f"run-{gone.stdout.strip()}-0123456789ab"]
 
 
 def test_without_a_memory_cgroup_peak_memory_is_the_watchdogs():

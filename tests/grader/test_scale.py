@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from autograder.cgroups import remove_stale_groups, this_host
 from autograder.course import Course, GraderConfig
+from autograder.disk import remove_stale_folders
+from autograder.sandbox import STAGE_PREFIX
 from autograder.spec import Limits
+from autograder.warm import SPOOL_PREFIX
 
 pytestmark = pytest.mark.slow
 EXPECTED = {"s1": 6.0, "s2": 3.0, "s3": 1.0, "s4": 6.0}
@@ -85,6 +89,20 @@ def remote_cluster(tmp_path_factory):
         except ProcessLookupError:
             pass
         process.wait(timeout=30)
+        _wait_until_gone(process.pid)
+    for prefix in (SPOOL_PREFIX, STAGE_PREFIX):  # what the killed workers could not remove, as the next grader would
+        remove_stale_folders(prefix)
+
+
+def _wait_until_gone(group: int, seconds: float = 30) -> None:
+    """Wait until no process of the process group is left (its leader's exit does not wait for the rest)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -125,6 +143,10 @@ def test_a_real_cluster_grades_from_bytes_even_when_a_worker_dies(remote_cluster
     assert {r.student: r.score for r in results} == expected
     assert course.gradebook().scores("tiny") == expected
     assert all((course_dir / "autograded" / s / "tiny" / "Tiny.ipynb").is_file() for s in expected)
+    backend = this_host().backend
+    if backend is not None:  # the killed worker's run died with it; its empty cgroups go when the next grader starts
+        remove_stale_groups(backend)
+        assert backend.stale_groups() == []
     from distributed import Client
 
     with Client(address, timeout=60) as client:  # the long-lived workers keep no zygote of the finished run
