@@ -107,6 +107,17 @@ def chapter_cells(name: str):
     return nbformat.read(next((REPO / "book").glob(f"{name}_*.ipynb")), as_version=4).cells
 
 
+def test_the_experiment_figures_captions_describe_the_saved_runs():
+    augmentation, ensembles = results.load("augmentation"), results.load("ensembles")
+    figure = {cell.metadata["mystnb"]["figure"]["name"]: cell.metadata["mystnb"]
+              for name in ("09", "10") for cell in chapter_cells(name) if "figure" in cell.metadata.get("mystnb", {})}
+    sizes, epochs = augmentation["settings"]["sizes"], ensembles["results"]["chosen"]["epochs"]
+    by_size, by_epoch = figure["fig-augmentation-by-size"], figure["fig-ensemble-by-epoch"]
+    assert f"trained on {sizes[0]} to {sizes[-1]} SIGNS images" in by_size["figure"]["caption"]
+    assert f"({sizes[0]} to {sizes[-1]}, log scale)" in by_size["image"]["alt"]
+    assert f"five runs of {epochs} epochs" in by_epoch["figure"]["caption"] and f"(1 to {epochs})" in by_epoch["image"]["alt"]
+
+
 def test_chapter_1_counts_the_imagenet_editions_it_charts():
     words = {"Eight": 8, "Nine": 9, "Ten": 10}
     heading = next(heading for heading in re.findall(r"^## (.+)$", " \n".join(markdown_cells(
