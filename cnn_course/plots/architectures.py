@@ -63,6 +63,20 @@ def plot_volumes(volumes, operations=(), title: str | None = None, colors=None, 
     return ax.figure
 
 
+def plot_volume_chains(chains, titles=()):
+    """Chains of volumes, each ``(volumes, operations)`` as for ``plot_volumes``, one under the other at one scale."""
+    titles = list(titles) + [None] * (len(chains) - len(titles))
+    longest = max(len(volumes) for volumes, _ in chains)
+    fig, axes = plt.subplots(len(chains), 1, figsize=(3.2 * longest, 3.0 * len(chains)), squeeze=False)
+    for ax, (volumes, operations), title in zip(axes.flat, chains, titles):
+        plot_volumes(volumes, operations, title=title, ax=ax)
+    right = max(ax.get_xlim()[1] for ax in axes.flat)
+    for ax in axes.flat:
+        ax.set_xlim(-0.3, right)
+    fig.tight_layout()
+    return fig
+
+
 def plot_residual_block(main_path=("linear", "ReLU", "linear"), shortcut: str = "shortcut (identity)", ax=None):
     """The residual block: a main path from a[l] to z[l+2], and a shortcut that adds a[l]
     back before the last ReLU, giving a[l+2] = g(z[l+2] + a[l])."""
@@ -109,10 +123,12 @@ def plot_inception_module(filters=(64, 96, 128, 16, 32, 32), input_shape=(28, 28
     ]
     outputs = [n1, n3, n5, pool]
     for x, steps, out in zip(xs, branches, outputs):
-        arrow(ax, (5.25, 5.6), (x, 4.85))
         ys = [4.4, 3.0] if len(steps) == 2 else [3.0]
-        if len(steps) == 1:
+        if len(steps) == 1:  # one arrow, bent where the other branches meet their first box
+            ax.plot([5.25, x], [5.6, 4.85], color="black", linewidth=1.2)
             arrow(ax, (x, 4.85), (x, 3.4))
+        else:
+            arrow(ax, (5.25, 5.6), (x, 4.85))
         for index, (y, (text, color)) in enumerate(zip(ys, steps)):
             box(ax, (x, y), text, 2.1, 0.8, color)
             if index:

@@ -1,8 +1,10 @@
-"""Diagrams of ideas rather than of networks: where a task sits between labelled data and hand-engineering."""
+"""Diagrams of ideas rather than of networks: where a task sits between labelled data and hand-engineering,
+and what choosing among models on the test set does to the winner's score."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 
 def plot_data_vs_hand_engineering(ax=None):
@@ -26,3 +28,15 @@ def plot_data_vs_hand_engineering(ax=None):
     ax.axis("off")
     ax.set_title("Two sources of knowledge: labelled data and hand-engineering")
     return ax.figure
+
+
+def plot_test_set_selection(scores, best: float, fresh: float):
+    """A histogram of the test scores of many models, the best of them, and that model's score on new data."""
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.hist(scores, bins=np.arange(0.35, 0.68, 0.02), color="#a9cdfd", edgecolor="black")
+    ax.axvline(best, color="#e07b39", label=f"best of {len(scores)} on the test set: {best:.3f}")
+    ax.axvline(fresh, color="gray", linestyle="--", label=f"the same model on new data: {fresh:.3f}")
+    ax.set(xlabel="test accuracy", ylabel="models", title="choosing on the test set flatters the winner")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=2)  # below the chart, where no bar is
+    fig.tight_layout()
+    return fig

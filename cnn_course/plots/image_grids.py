@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_course.images import TEN_CROP_NAMES
 from cnn_course.plots import inline
 
 # The titles of a grid of images are sized for a phone showing the grid across its screen, between these.
@@ -31,6 +32,12 @@ def show_images(images, titles=None, ncols: int = 4, size: float = 2.4, suptitle
         fig.suptitle(suptitle, fontsize=title_pt)
     fig.tight_layout()
     return fig
+
+
+def show_ten_crops(crops, p_alpaca, title: str | None = None):
+    """The ten crops of one photo (``cnn_course.images.ten_crop``), each with the probability the head gives it."""
+    titles = [name.replace(", ", "\n") + f"\n{p:.2f}" for name, p in zip(TEN_CROP_NAMES, p_alpaca)]
+    return show_images(crops, titles, ncols=5, size=2.4, suptitle=title)
 
 
 def plot_matrices(matrices, titles=None, fmt: str = "{:g}", cmap: str = "Blues", size: float = 2.6):

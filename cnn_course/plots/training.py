@@ -130,8 +130,33 @@ def plot_ensemble_experiment(runs: list[dict], live: list[dict] = (), ax=None):
     return ax.figure
 
 
+def plot_fold_accuracies(folds: dict, baseline: float, title: str = "logistic head on pooled features"):
+    """One bar per setting: its mean accuracy over cross-validation folds, their standard deviation as the
+    error bar; ``baseline`` (always the more frequent class) dashed."""
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.bar(list(folds), [np.mean(f) for f in folds.values()], yerr=[np.std(f) for f in folds.values()],
+           color=["#ffb870", "#a9cdfd", "#b9e4b0"][: len(folds)], capsize=4)
+    ax.axhline(baseline, color="gray", linestyle="--", label="always the more frequent class")
+    ax.set(ylim=(0, 1), ylabel="5-fold accuracy", title=title)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15))  # below the chart, where no bar is
+    fig.tight_layout()
+    return fig
+
+
+def plot_ensemble_by_size(member_accuracy, ensemble_accuracy, title: str = "ensembles of small CNNs on SIGNS"):
+    """Test accuracy of each member alone and of the average of the first k members, against k."""
+    ks = range(1, len(member_accuracy) + 1)
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    ax.plot(ks, member_accuracy, "o", color="gray", label="member k alone")
+    ax.plot(ks, ensemble_accuracy, "o-", color="#e07b39", label="average of members 1..k")
+    ax.set(xlabel="k", ylabel="test accuracy", xticks=ks, title=title)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2)  # below the chart, where no point is
+    fig.tight_layout()
+    return fig
+
+
 def plot_accuracy_by_size(runs: list[dict], regimes, metric: str, dashed: str | None = None, baseline: float | None = None,
-                          colors=("tab:gray", "tab:green", "tab:blue", "tab:red"), legend: str = "lower right"):
+                          colors=("tab:gray", "tab:green", "tab:blue", "tab:red")):
     """``metric`` against the number of training images, one line per regime: the mean over seeds with
     their standard deviation, each seed a dot; ``dashed`` another metric drawn dashed (e.g. on the
     training images themselves); ``baseline`` a horizontal line (e.g. always answering one class)."""
@@ -155,6 +180,6 @@ def plot_accuracy_by_size(runs: list[dict], regimes, metric: str, dashed: str | 
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
-    ax.legend(fontsize=8, loc=legend)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)  # below the chart, where no point is
     fig.tight_layout()
     return fig

@@ -13,8 +13,9 @@ import matplotlib
 import numpy as np
 import pytest
 from keras import layers
-from matplotlib.collections import PathCollection
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.path import Path
 from matplotlib.text import Annotation, Text
 
 from cnn_course import published, results
@@ -52,7 +53,8 @@ def texts(fig) -> list[Text]:
 
 
 def layout_problems(fig) -> list[str]:
-    """Texts smaller than MIN_TEXT_PX as shown, texts that overlap, arrows and markers drawn over a text."""
+    """Texts smaller than MIN_TEXT_PX as shown, texts that overlap, arrows and markers drawn over a text,
+    legends drawn over data."""
     found = texts(fig)
     renderer = fig.canvas.get_renderer()
     problems = [f"{t.get_text()!r} is {shown_text_px(fig, t.get_fontsize()):.1f} px high"
@@ -75,6 +77,33 @@ def layout_problems(fig) -> list[str]:
         for x, y in markers.get_offset_transform().transform(markers.get_offsets()):
             problems += [f"a marker covers {name!r}" for name, box in boxes
                          if box.x0 - radius < x < box.x1 + radius and box.y0 - radius < y < box.y1 + radius]
+    return problems + sorted(set(legends_over_data(fig)))
+
+
+def legends_over_data(fig) -> list[str]:
+    """Legends inside an axes that hide a data point, an error bar or a bar of that axes."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        box = legend.get_window_extent(renderer)
+        for line in ax.get_lines():
+            if line.get_visible() and line.get_marker() not in (None, "", "None", " "):
+                points = line.get_transform().transform(line.get_xydata())
+                if any(box.contains(x, y) for x, y in points):
+                    problems.append("the legend hides a data point")
+        for bars in ax.collections:
+            if isinstance(bars, LineCollection) and bars.get_visible():  # error bars
+                for segment in bars.get_segments():
+                    path = Path(bars.get_transform().transform(segment))
+                    if path.intersects_bbox(box, filled=False):
+                        problems.append("the legend hides an error bar")
+                        break
+        problems += ["the legend hides a bar" for patch in ax.patches
+                     if isinstance(patch, Rectangle) and patch.get_visible() and patch.get_window_extent(renderer).overlaps(box)][:1]
     return problems
 
 
@@ -115,6 +144,10 @@ FIGURES = {
     "alexnet volumes": lambda: architectures.plot_volumes(
         [(227, 227, 3), (55, 55, 96), (27, 27, 96), (27, 27, 256), (13, 13, 256), (13, 13, 256), (6, 6, 256)],
         ["conv\n11×11, s 4", "max 3, s 2", "conv 5×5\nsame", "max 3, s 2", "3 convs\n3×3 same", "max 3, s 2"], title="AlexNet"),
+    "normal vs separable": lambda: architectures.plot_volume_chains(
+        [([(6, 6, 3), (4, 4, 5)], ["normal conv\n5 filters 3×3×3"]),
+         ([(6, 6, 3), (4, 4, 3), (4, 4, 5)], ["depthwise\n3 filters 3×3", "pointwise\n5 filters 1×1×3"])],
+        titles=["normal convolution", "depthwise separable convolution"]),
     "identity block": architectures.plot_identity_block,
     "convolutional block": architectures.plot_convolutional_block,
     "resnet50": architectures.plot_resnet50,
@@ -133,9 +166,16 @@ FIGURES = {
                                                                       "test_accuracy", dashed="training_accuracy"),
     "transfer regimes": lambda: training.plot_accuracy_by_size(results.load("transfer")["results"]["runs"],
                                                                ("head only", "fine-tune the top", "from scratch"),
-                                                               "test_accuracy", baseline=0.57, legend="center right"),
+                                                               "test_accuracy", baseline=0.57),
     "depth experiment": lambda: training.plot_depth_experiment(results.load("depth")["results"],
                                                                live=results.load("depth")["results"][:2]),
+    "fold accuracies": lambda: training.plot_fold_accuracies({"ImageNet weights": [0.95, 0.97, 0.93, 0.96, 0.94],
+                                                              "random weights": [0.55, 0.62, 0.6, 0.58, 0.66]}, baseline=0.57),
+    "ensemble by size": lambda: training.plot_ensemble_by_size([0.59, 0.66, 0.58, 0.62, 0.72], [0.59, 0.69, 0.64, 0.63, 0.67]),
+    "test-set selection": lambda: concept_diagrams.plot_test_set_selection(
+        np.random.default_rng(0).binomial(120, 0.5, 50) / 120, best=0.583, fresh=0.499),
+    "ten crops": lambda: image_grids.show_ten_crops(np.zeros((10, 16, 16, 3)), np.linspace(0.05, 0.97, 10),
+                                                    title="10 crops of a test photo ('alpaca'): average P(alpaca) = 0.51"),
     "thumbnails": lambda: image_grids.show_images(np.zeros((8, 16, 16, 3)), list("abcdefgh"), ncols=4, size=1.8),
 }
 
@@ -165,5 +205,12 @@ def test_the_checks_see_what_they_look_for():
     ax.axis("off")
     problems = layout_problems(fig)
     plt.close(fig)
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.errorbar([0, 1, 2], [0, 1, 2], yerr=1, fmt="o", label="points")
+    ax.bar([1], [1.5], width=0.5, label="a bar")
+    ax.legend(loc="center")
+    hidden = legends_over_data(fig)
+    plt.close(fig)
+    assert set(hidden) == {"the legend hides a data point", "the legend hides an error bar", "the legend hides a bar"}, hidden
     assert "'one' overlaps 'two'" in problems and "an arrow crosses 'one'" in problems
     assert any(p.startswith("'tiny' is") for p in problems)

@@ -9,6 +9,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from autograder import leaks
 from cnn_course import site
@@ -246,10 +247,15 @@ def test_images_have_real_alt_text(browser, site_url, page):
     assert not bad, f"{page}: images whose alt text is empty or a file name: {bad}"
 
 
-def test_figures_are_numbered_and_captioned(browser, site_url):
-    browser.get(f"{site_url}/book/04_resnets.html")
-    captions = [caption.text for caption in browser.find_elements("css selector", "article figure figcaption")]
-    assert len(captions) >= 3 and all(re.match(r"Fig\. \d+", caption) for caption in captions), captions
+@pytest.mark.parametrize("page", [page for page in toc_pages() if re.match(r"book/\d\d_", page)])
+def test_every_chapter_figure_is_numbered_and_captioned(built_site, page):
+    """Each image a chapter's article shows sits in a figure whose caption starts "Fig. N"."""
+    article = BeautifulSoup((built_site / page).read_text(), "html.parser").find("article")
+    images = article.find_all("img")
+    bare = [image.get("alt", image.get("src")) for image in images
+            if not ((figure := image.find_parent("figure")) and figure.figcaption
+                    and re.match(r"Fig\. \d+ \S", figure.figcaption.get_text(" ", strip=True)))]
+    assert images and not bare, f"{page}: figures without a numbered caption: {bare}"
 
 
 def test_pages_have_a_favicon(browser, site_url, built_site):
