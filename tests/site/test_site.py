@@ -44,6 +44,8 @@ STRAY_OUTPUTS = re.compile(r"&lt;matplotlib\.|<matplotlib\.|Not built yet")
 # edge. Folded answers and hidden cells are opened first. Elements that scroll on purpose (overflow-x auto or scroll)
 # are skipped with everything inside them, and so is MathJax's copy of each formula for screen
 # readers (mjx-assistive-mml), clipped to nothing on purpose (its width counts in the page's, though).
+# And words of a table cell (a layer's or a function's name) broken in the middle onto two lines; a
+# break after a hyphen or a slash is allowed.
 CUT_OFF_JS = """
 const done = arguments[arguments.length - 1];
 document.querySelectorAll('details').forEach(d => { d.open = true; });
@@ -71,6 +73,19 @@ typeset.then(() => new Promise(wait => setTimeout(wait, 300))).then(() => {
     }
   };
   walk(article);
+  for (const cell of article.querySelectorAll('td, th')) {
+    const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+      if (text.parentElement.closest('mjx-container')) continue;
+      for (const word of text.textContent.matchAll(/[^\\s\\-–\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+        if (lines.size > 1) cut.push(`split across ${lines.size} lines in a table: ${word[0]}`);
+      }
+    }
+  }
   done(cut);
 });
 """
@@ -153,7 +168,8 @@ def test_launch_and_download_buttons_are_configured(browser, site_url):
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page", toc_pages())
 def test_nothing_in_the_article_is_cut_off(browser, site_url, built_site, page, width):
-    """Long formulas (inline and displayed), code and tables wrap or scroll at a laptop's and a phone's width.
+    """Long formulas (inline and displayed), code and tables wrap or scroll at a laptop's and a phone's width,
+    and no word in a table is broken in two.
 
     Each page is also kept as a full-page screenshot, folds opened, in _build/screenshots/ to look at."""
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
