@@ -6,6 +6,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_course.plots.shapes import legend_below
+
 
 def plot_data_vs_hand_engineering(ax=None):
     """The lecture's spectrum: how much labelled data a task has vs how much hand-engineering it uses."""
@@ -37,6 +39,6 @@ def plot_test_set_selection(scores, best: float, fresh: float):
     ax.axvline(best, color="#e07b39", label=f"best of {len(scores)} on the test set: {best:.3f}")
     ax.axvline(fresh, color="gray", linestyle="--", label=f"the same model on new data: {fresh:.3f}")
     ax.set(xlabel="test accuracy", ylabel="models", title="choosing on the test set flatters the winner")
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=2)  # below the chart, where no bar is
     fig.tight_layout()
+    legend_below(ax)
     return fig

@@ -6,6 +6,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_course.plots.shapes import legend_below
+
 
 def plot_landmarks(stats, axes=None):
     """Parameters (log scale) and depth of the landmark networks against their year, one chart above the other.
@@ -139,7 +141,5 @@ def plot_accuracy_versus_cost(stats, accuracies, axes=None):
     for ax, cost in ((axes[0], "parameters"), (axes[1], "multiplications")):
         _label_points(ax, [(getattr(s, cost), top) for s, top in zip(shown, tops)], [s.name for s in shown], colors,
                       layout=False)
-    figure = axes[0].figure  # the legend goes below the charts, where no point is
-    figure.legend(*axes[0].get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
-                  fontsize=9, frameon=False)
-    return figure
+    legend_below(axes[0], fontsize=9, frameon=False)
+    return axes[0].figure

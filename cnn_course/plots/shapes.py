@@ -1,4 +1,5 @@
-"""Drawing primitives the diagrams share: a labelled rounded box and a plain arrow, in data coordinates."""
+"""Drawing primitives the diagrams share: a labelled rounded box and a plain arrow, in data coordinates, and a
+legend placed where it hides nothing."""
 
 from __future__ import annotations
 
@@ -16,3 +17,10 @@ def box(ax, center, text, width, height, color, fontsize=9, rotation=0):
 def arrow(ax, start, end):
     """A straight arrow from ``start`` to ``end``, touching both points."""
     ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", linewidth=1.2, shrinkA=0, shrinkB=0))
+
+
+def legend_below(ax, ncols: int = 2, fontsize: float = 8, **options):
+    """``ax``'s legend under the whole figure, where it covers no data (the pages save figures with a tight
+    bounding box, which takes it in). Call it once the figure is laid out."""
+    return ax.figure.legend(*ax.get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols,
+                            fontsize=fontsize, **options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_course.plots.shapes import legend_below
 from cnn_course.results import mean_and_spread
 
 
@@ -138,8 +139,8 @@ def plot_fold_accuracies(folds: dict, baseline: float, title: str = "logistic he
            color=["#ffb870", "#a9cdfd", "#b9e4b0"][: len(folds)], capsize=4)
     ax.axhline(baseline, color="gray", linestyle="--", label="always the more frequent class")
     ax.set(ylim=(0, 1), ylabel="5-fold accuracy", title=title)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15))  # below the chart, where no bar is
     fig.tight_layout()
+    legend_below(ax, ncols=1)
     return fig
 
 
@@ -150,8 +151,8 @@ def plot_ensemble_by_size(member_accuracy, ensemble_accuracy, title: str = "ense
     ax.plot(ks, member_accuracy, "o", color="gray", label="member k alone")
     ax.plot(ks, ensemble_accuracy, "o-", color="#e07b39", label="average of members 1..k")
     ax.set(xlabel="k", ylabel="test accuracy", xticks=ks, title=title)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2)  # below the chart, where no point is
     fig.tight_layout()
+    legend_below(ax)
     return fig
 
 
@@ -180,6 +181,6 @@ def plot_accuracy_by_size(runs: list[dict], regimes, metric: str, dashed: str | 
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)  # below the chart, where no point is
     fig.tight_layout()
+    legend_below(ax)
     return fig

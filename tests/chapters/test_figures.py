@@ -77,34 +77,27 @@ def layout_problems(fig) -> list[str]:
         for x, y in markers.get_offset_transform().transform(markers.get_offsets()):
             problems += [f"a marker covers {name!r}" for name, box in boxes
                          if box.x0 - radius < x < box.x1 + radius and box.y0 - radius < y < box.y1 + radius]
-    return problems + sorted(set(legends_over_data(fig)))
+    return problems + legends_over_data(fig)
 
 
 def legends_over_data(fig) -> list[str]:
-    """Legends inside an axes that hide a data point, an error bar or a bar of that axes."""
+    """Legends (of an axes or of the figure) that hide a data point, an error bar or a bar of an axes."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    problems = []
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is None or not legend.get_visible():
-            continue
-        box = legend.get_window_extent(renderer)
+    problems = set()
+    legends = [legend for legend in [ax.get_legend() for ax in fig.axes] + fig.legends if legend is not None and legend.get_visible()]
+    for box, ax in itertools.product([legend.get_window_extent(renderer) for legend in legends], fig.axes):
         for line in ax.get_lines():
             if line.get_visible() and line.get_marker() not in (None, "", "None", " "):
-                points = line.get_transform().transform(line.get_xydata())
-                if any(box.contains(x, y) for x, y in points):
-                    problems.append("the legend hides a data point")
+                if any(box.contains(x, y) for x, y in line.get_transform().transform(line.get_xydata())):
+                    problems.add("the legend hides a data point")
         for bars in ax.collections:
             if isinstance(bars, LineCollection) and bars.get_visible():  # error bars
-                for segment in bars.get_segments():
-                    path = Path(bars.get_transform().transform(segment))
-                    if path.intersects_bbox(box, filled=False):
-                        problems.append("the legend hides an error bar")
-                        break
-        problems += ["the legend hides a bar" for patch in ax.patches
-                     if isinstance(patch, Rectangle) and patch.get_visible() and patch.get_window_extent(renderer).overlaps(box)][:1]
-    return problems
+                if any(Path(bars.get_transform().transform(segment)).intersects_bbox(box, filled=False) for segment in bars.get_segments()):
+                    problems.add("the legend hides an error bar")
+        if any(isinstance(patch, Rectangle) and patch.get_visible() and patch.get_window_extent(renderer).overlaps(box) for patch in ax.patches):
+            problems.add("the legend hides a bar")
+    return sorted(problems)
 
 
 def small_model():
@@ -205,12 +198,13 @@ def test_the_checks_see_what_they_look_for():
     ax.axis("off")
     problems = layout_problems(fig)
     plt.close(fig)
-    fig, ax = plt.subplots(figsize=(4, 2))
-    ax.errorbar([0, 1, 2], [0, 1, 2], yerr=1, fmt="o", label="points")
-    ax.bar([1], [1.5], width=0.5, label="a bar")
-    ax.legend(loc="center")
-    hidden = legends_over_data(fig)
-    plt.close(fig)
-    assert set(hidden) == {"the legend hides a data point", "the legend hides an error bar", "the legend hides a bar"}, hidden
+    for place in ("axes", "figure"):
+        fig, ax = plt.subplots(figsize=(4, 2))
+        ax.errorbar([0, 1, 2], [0, 1, 2], yerr=1, fmt="o", label="points")
+        ax.bar([1], [1.5], width=0.5, label="a bar")
+        (ax if place == "axes" else fig).legend(loc="center")
+        hidden = legends_over_data(fig)
+        plt.close(fig)
+        assert hidden == ["the legend hides a bar", "the legend hides a data point", "the legend hides an error bar"], (place, hidden)
     assert "'one' overlaps 'two'" in problems and "an arrow crosses 'one'" in problems
     assert any(p.startswith("'tiny' is") for p in problems)
