@@ -38,7 +38,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from autograder import lms, students
+from autograder import lms, students, untrusted
 from autograder.lateness import LATE_MARKER_FILE, SECRET_FILE, TIMESTAMP_FILE, Policy
 from autograder.notebooks import MAX_NOTEBOOK_BYTES
 from autograder.students import Identity, normal_name
@@ -237,16 +237,11 @@ def _os_name(name: str) -> str:
 
 
 def _read_file(path: Path) -> bytes:
+    """A file of a submissions folder, read as untrusted: no link followed, regular files only, bounded."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as error:
-        raise _Refused(f"unreadable ({error.strerror})") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _Refused("not a regular file")
-        data = handle.read(MAX_NOTEBOOK_BYTES + 1)
-    _check_size(len(data))
-    return data
+        return untrusted.read_bytes(path, MAX_NOTEBOOK_BYTES)
+    except untrusted.UntrustedDataError as error:
+        raise _Refused(str(error)) from None
 
 
 def _split_path(entry: str) -> tuple[str, ...]:

@@ -119,9 +119,9 @@ class Course:
         """The submitted notebook; a single notebook under another name is graded with a note."""
         folder = self.root / "submitted" / student / assignment_id
         expected = folder / f"{notebook_name}.ipynb"
-        if expected.is_file() and not expected.is_symlink():
+        if untrusted.is_regular_file(expected):
             return expected, []
-        others = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
+        others = sorted(p for p in folder.glob("*.ipynb") if untrusted.is_regular_file(p))
         if len(others) == 1:
             return others[0], [f"Graded '{others[0].name}': the expected name is '{expected.name}'."]
         return None, []
@@ -260,7 +260,7 @@ class Course:
         except (untrusted.UntrustedDataError, UnicodeDecodeError, ValueError):
             stamp = ""
         return self._policy.assess(result.assignment_id, result.student, stamp,
-                                   (folder / LATE_MARKER_FILE).is_file(), result.raw_score, result.max_score)
+                                   untrusted.is_regular_file(folder / LATE_MARKER_FILE), result.raw_score, result.max_score)
 
     def _reassess(self, assignment_id: str, student: str) -> None:
         result = SubmissionResult.from_json(self.result_path(assignment_id, student).read_text())

@@ -33,6 +33,14 @@ class UntrustedDataError(ValueError):
     """A file or a value produced by untrusted code is missing, not a regular file, too big or malformed."""
 
 
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` itself (not what a link there points to) is a regular file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The contents of the regular file ``path`` (no link followed, no FIFO waited on), at most ``max_bytes``."""
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)

@@ -139,8 +139,7 @@ def _private_file_systems(job, request):
     if os.path.isdir("/dev/shm"):
         _tmpfs("/dev/shm", disk, "1777")
     _mount(None, "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_RELATIME)
-    with open(f"{SPOOL}/{job}/assembled.ipynb", "rb") as handle:
-        assembled = handle.read()
+    assembled = _read_regular_file(f"{SPOOL}/{job}/assembled.ipynb")
     _tmpfs(HOME, disk)
     with open(f"{HOME}/assembled.ipynb", "wb") as handle:
         handle.write(assembled)
@@ -263,6 +262,15 @@ def _copy_results(spool, max_bytes):
         finally:
             os.close(source)
         _write_new(spool, name, data, size=len(data) if data else min(info.st_size, max_bytes + 1))
+
+
+def _read_regular_file(path):
+    """The bytes of the regular file ``path``, never through a link (the job folder is the sandbox user's)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return handle.read()
 
 
 def _read_some(fd, limit):

@@ -497,3 +497,13 @@ def test_fuzzed_executed_notebooks_never_crash_or_hang_the_trusted_side(tmp_path
             verdict = TINY.verdict(grade_id, decode_payload(found.payloads.get(grade_id)), references[grade_id])
             assert isinstance(verdict.message, str) and (why or parsed is not None)
     assert time.monotonic() - started < 60
+
+
+def test_only_a_regular_file_itself_counts_as_one(tmp_path):
+    """A submitted notebook or a late.txt marker is a regular file, never a link to one, a pipe or a folder."""
+    regular = tmp_path / "late.txt"
+    regular.write_text("late\n")
+    (tmp_path / "link.txt").symlink_to(regular)
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert untrusted.is_regular_file(regular)
+    assert not any(untrusted.is_regular_file(tmp_path / name) for name in ("link.txt", "pipe.txt", "missing.txt", "."))
